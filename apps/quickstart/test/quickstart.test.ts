@@ -1,0 +1,23 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+import { expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const app = fileURLToPath(new URL('../index.js', import.meta.url));
+
+it('evaluates every flag in flags.json for each demo user', async () => {
+  const { stdout } = await run(process.execPath, [app]);
+  expect(stdout).toMatch(/Loaded 3 flags from .*flags\.json/);
+  expect(stdout).toMatch(/alice\s+new-checkout\s+= true\s+\(TARGET_MATCH\)/);
+  expect(stdout).toMatch(/bob\s+new-checkout\s+= false\s+\(FALLTHROUGH\)/);
+  expect(stdout).toMatch(/bob\s+maintenance-banner\s+= ""\s+\(OFF\)/);
+  expect(stdout).toMatch(/bob\s+theme\s+= "dark"\s+\(FALLTHROUGH\)/);
+});
+
+it('fails with a clear message for a missing flag file', async () => {
+  await expect(run(process.execPath, [app, '/nonexistent.json'])).rejects.toMatchObject({
+    stderr: expect.stringMatching(/cannot read flag file \/nonexistent.json/),
+  });
+});

@@ -1,0 +1,60 @@
+import { startDynalite } from './dynalite.js';
+import { startRedis, startRedisCluster } from './redis.js';
+
+/** A started service as the CLI and sample apps see it: environment variables to connect, and stop. */
+export interface StartedService {
+  readonly name: string;
+  /** Variables a client needs, e.g. `{ REDIS_URL: 'redis://127.0.0.1:40123' }`. */
+  readonly env: Readonly<Record<string, string>>;
+  stop(): Promise<void>;
+}
+
+type Starter = () => Promise<StartedService>;
+
+/**
+ * Every service the CLI can start, by name. A new service (the Consul KV emulator, when it lands)
+ * adds one entry here and its own starter module.
+ */
+export const SERVICES: Readonly<Record<string, Starter>> = {
+  redis: async () => {
+    const s = await startRedis();
+    return { name: 'redis', env: { REDIS_URL: s.url }, stop: () => s.stop() };
+  },
+  'redis-cluster': async () => {
+    const c = await startRedisCluster();
+    return {
+      name: 'redis-cluster',
+      env: { REDIS_CLUSTER_NODES: c.startupNodes.map((n) => `${n.host}:${n.port}`).join(',') },
+      stop: () => c.stop(),
+    };
+  },
+  dynalite: async () => {
+    const d = await startDynalite({ mode: 'child-process' });
+    return {
+      name: 'dynalite',
+      env: {
+        DYNAMODB_ENDPOINT: d.endpoint,
+        AWS_REGION: d.region,
+        AWS_ACCESS_KEY_ID: d.credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: d.credentials.secretAccessKey,
+      },
+      stop: () => d.stop(),
+    };
+  },
+};
+
+/** Starts the named services in order; if one fails, stops those already started and rethrows. */
+export async function startServices(names: readonly string[]): Promise<StartedService[]> {
+  const started: StartedService[] = [];
+  try {
+    for (const name of names) {
+      const starter = SERVICES[name];
+      if (!starter) throw new Error(`unknown service "${name}"; known: ${Object.keys(SERVICES).join(', ')}`);
+      started.push(await starter());
+    }
+  } catch (err) {
+    await Promise.all(started.map((s) => s.stop()));
+    throw err;
+  }
+  return started;
+}

@@ -4,6 +4,14 @@
  *
  * @packageDocumentation
  */
+
+// --- errors and logging ---------------------------------------------------------------------
+export * from './errors/index.js';
+export * from './logging/index.js';
+
+// --- data stores ----------------------------------------------------------------------------
 export { DataKinds, type DataKind, type VersionedItem } from './store/data-kinds.js';
 export { InMemoryDataStore, type FullDataSet } from './store/in-memory-store.js';
+
+// --- evaluation -----------------------------------------------------------------------------
 export { evaluateMinimal, type MinimalFlag, type MinimalDetail, type MinimalReason } from './evaluation/evaluate.js';

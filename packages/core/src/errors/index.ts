@@ -1,0 +1,10 @@
+export {
+  SwitchyardError,
+  ConfigError,
+  TimeoutError,
+  ClosedError,
+  StoreError,
+  MalformedDataError,
+  type SwitchyardErrorCode,
+  type StoreOperation,
+} from './errors.js';

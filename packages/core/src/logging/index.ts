@@ -1,0 +1,1 @@
+export { noopLogger, safeLogger, type LDLogger } from './logger.js';

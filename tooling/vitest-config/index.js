@@ -7,7 +7,8 @@ const INTEGRATION = '**/*.integration.test.ts';
  * Two tiers, chosen by file name:
  *   *.test.ts              → project "unit": no services, fast (`pnpm test` per package: `vitest run --project unit`)
  *   *.integration.test.ts  → project "integration": real services started by the tests
- * Benchmarks are `*.bench.ts` and run only under `vitest bench`.
+ * Benchmarks are not tests: they are `bench/*.ts` scripts run with tsx by each package's `bench` script
+ * (`pnpm bench`), using @switchyard/bench-kit for side-by-side ratios.
  *
  * @param {import('./index.js').SwitchyardVitestOptions} [options]
  */
@@ -19,7 +20,6 @@ export function switchyardVitest(options = {}) {
       passWithNoTests: false,
       // A test that was forgotten as .only must not silently narrow the run in CI.
       allowOnly: false,
-      benchmark: { include: ['bench/**/*.bench.ts', 'src/**/*.bench.ts'] },
       projects: [
         {
           extends: true,

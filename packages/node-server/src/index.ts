@@ -1,9 +1,95 @@
 /**
  * `@switchyard/node-server`: the Switchyard SDK for Node.js servers, a drop-in for
- * `@launchdarkly/node-server-sdk`. It wires `@switchyard/core` to Node's network and file system; it
- * never depends on a store package (install the one you need next to it).
+ * `@launchdarkly/node-server-sdk` (same `init`, options, methods, events and results). It wires
+ * `@switchyard/core` to Node's network and file system; it never depends on a store package (install
+ * the one you need next to it).
  *
  * @packageDocumentation
  */
-export { loadFlagFile, FlagFileError, type FlagFileContents } from './flag-file.js';
-export { DataKinds, InMemoryDataStore, evaluateMinimal } from '@switchyard/core';
+
+// --- client ---------------------------------------------------------------------------------
+export { init, sharedClient } from './init.js';
+export type { LDClient, LDEvaluationDetailTyped, LDWaitForInitializationOptions } from './client/api.js';
+export type {
+  LDOptions,
+  LDTLSOptions,
+  LDProxyOptions,
+  LDApplicationInfo,
+  LDBigSegmentsOptions,
+  ClientContext,
+  Configuration,
+} from './options.js';
+export { basicLogger, type BasicLoggerOptions, type LogLevel } from './logging.js';
+export type { Hook, HookMetadata, EvaluationSeriesContext, EvaluationSeriesData } from './hooks.js';
+export type { Plugin, PluginMetadata, EnvironmentMetadata } from './plugins.js';
+
+// --- data sources ---------------------------------------------------------------------------
+export type {
+  DataSourceStatus,
+  DataSourceStatusProvider,
+  DataSourceState,
+  DataSourceErrorInfo,
+  DataSourceErrorKind,
+} from './data-sources/status.js';
+export { DataSourceError, type DataSource, type DataSourceFactory } from './data-sources/data-source.js';
+export type { DataSourceUpdates } from './data-sources/data-source-updates.js';
+export type { StreamInitInfo } from './data-sources/streaming.js';
+export * as integrations from './integrations/index.js';
+export { FileDataSourceFactory, TestData, TestDataFlagBuilder, TestDataRuleBuilder, type FileDataSourceOptions } from './integrations/index.js';
+export { loadFlagFile, FlagFileError, type FlagFileContents, type YamlParser } from './flag-file.js';
+
+// --- event processor seam (the client records through core's EventProcessor) ----------------
+export type { EventProcessorContext, EventProcessorFactory, ClientEventProcessor } from './client/event-processor-factory.js';
+
+// --- events ---
+// Analytics events: the HTTP sender, the processor factory the client plugs in, and a standalone
+// factory from LaunchDarkly-style options. The processor itself lives in core.
+export {
+  createEventProcessor,
+  eventProcessorFactory,
+  HttpEventSender,
+  type NodeEventProcessor,
+  type LDEventOptions,
+  type HttpEventSenderOptions,
+  type EventTransport,
+} from './events/index.js';
+export {
+  DefaultEventProcessor,
+  DiagnosticsManager,
+  type DefaultEventProcessorOptions,
+  type EventProcessorStats,
+  type EventSender,
+  type EventDeliveryResult,
+  type EventPayloadKind,
+  type OutputEvent,
+  type StreamInitRecord,
+} from '@switchyard/core';
+
+// --- re-exports from core -------------------------------------------------------------------
+export {
+  Context,
+  DataKinds,
+  InMemoryDataStore,
+  PersistentStoreWrapper,
+  LDValue,
+  SwitchyardError,
+  TimeoutError,
+  ClosedError,
+  ConfigError,
+  type LDContext,
+  type LDSingleKindContext,
+  type LDMultiKindContext,
+  type LDUser,
+  type LDEvaluationDetail,
+  type LDEvaluationReason,
+  type LDFlagsState,
+  type LDFlagsStateOptions,
+  type LDLogger,
+  type DataStore,
+  type DataStoreStatus,
+  type DataStoreStatusProvider,
+  type PersistentDataStore,
+  type BigSegmentStore,
+  type BigSegmentStoreStatus,
+  type BigSegmentStoreStatusProvider,
+} from '@switchyard/core';

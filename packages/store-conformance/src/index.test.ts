@@ -1,18 +1,49 @@
-import { expect, expectTypeOf, it } from 'vitest';
+// The suites run against the in-memory reference stores of @switchyard/core/testing: the same few lines
+// a store package writes (with its real backend) to plug into them.
+import type { BigSegmentStoreMembership } from '@switchyard/core';
+import { InMemoryBigSegmentStore, InMemoryPersistentBackend, InMemoryPersistentStore } from '@switchyard/core/testing';
 
-import type { ConformanceHarness } from './index.js';
+import { runBigSegmentStoreConformance, runPersistentStoreConformance } from './index.js';
 
-it('describes a harness by createStore(prefix) and clearData(prefix)', async () => {
-  const created: (string | undefined)[] = [];
-  const harness: ConformanceHarness<{ prefix: string | undefined }> = {
-    name: 'memory',
-    createStore: (prefix) => {
-      created.push(prefix);
-      return { prefix };
-    },
-    clearData: async () => undefined,
-  };
-  expect(await harness.createStore('p1')).toEqual({ prefix: 'p1' });
-  expect(created).toEqual(['p1']);
-  expectTypeOf(harness.clearData).returns.toEqualTypeOf<Promise<void>>();
+const backend = new InMemoryPersistentBackend();
+
+runPersistentStoreConformance({
+  name: 'in-memory reference store',
+  createStore: (prefix) => new InMemoryPersistentStore({ backend, prefix }),
+  clearData: async (prefix) => backend.clear(prefix ?? 'launchdarkly'),
+  createFailingStore: () => {
+    const store = new InMemoryPersistentStore();
+    store.fail('all');
+    return store;
+  },
+  validateError: (error) => {
+    if (!(error instanceof Error) || !/injected failure/.test(error.message)) throw new Error(`unexpected error ${String(error)}`);
+  },
+  setConcurrentModificationHook: (store, hook) => store.setConcurrentModificationHook(hook),
+});
+
+const bigSegmentStores = new Map<string, InMemoryBigSegmentStore>();
+const bigSegmentStore = (prefix: string) => {
+  let store = bigSegmentStores.get(prefix);
+  if (!store) {
+    store = new InMemoryBigSegmentStore();
+    bigSegmentStores.set(prefix, store);
+  }
+  return store;
+};
+
+runBigSegmentStoreConformance({
+  name: 'in-memory reference big-segment store',
+  createStore: (prefix) => bigSegmentStore(prefix),
+  clearData: async (prefix) => {
+    bigSegmentStores.delete(prefix);
+  },
+  setMetadata: async (prefix, metadata) => bigSegmentStore(prefix).setMetadata(metadata),
+  setSegments: async (prefix, contextHash, included, excluded) => {
+    // LaunchDarkly's rule: a reference in both lists counts as included.
+    const membership: Record<string, boolean> = {};
+    for (const ref of excluded) membership[ref] = false;
+    for (const ref of included) membership[ref] = true;
+    bigSegmentStore(prefix).setMembership(contextHash, membership as BigSegmentStoreMembership);
+  },
 });

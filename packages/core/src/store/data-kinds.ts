@@ -1,4 +1,6 @@
 import { MalformedDataError } from '../errors/index.js';
+import { parseFlag, type Flag } from '../model/flag.js';
+import { parseSegment, type Segment } from '../model/segment.js';
 
 /** Anything stored: a flag, a segment, or a tombstone left by a delete. */
 export interface VersionedItem {
@@ -33,16 +35,46 @@ export interface DataKind<T extends VersionedItem = VersionedItem> {
   serialize(item: T): string;
   /** The tombstone for a delete of `key` at `version`. */
   tombstone(key: string, version: number): T;
+  /**
+   * Keys of items of the *same* kind that must be written before `item` when a full data set is
+   * stored: a flag's prerequisites, a segment's `segmentMatch` references. Optional: without it,
+   * {@link sortDataSet} reads LaunchDarkly's JSON shape (`prerequisites[].key`,
+   * `rules[].clauses[]` with `op: "segmentMatch"`) from the item. Cross-kind order (segments before
+   * flags) comes from {@link DataKind.priority}.
+   */
+  dependencyKeys?(item: T): Iterable<string>;
 }
 
-const RAW = Symbol('switchyard.raw');
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
+/**
+ * Same-kind dependencies read from LaunchDarkly's JSON shape, which both the raw JSON and the parsed
+ * model keep: prerequisites of a flag, `segmentMatch` clause values of a segment's rules. Anything
+ * unexpected is ignored: ordering is an optimisation for non-atomic stores, never a reason to fail.
+ */
+export function defaultDependencyKeys(namespace: string, item: VersionedItem): string[] {
+  const keys: string[] = [];
+  const record = item as unknown as Record<string, unknown>;
+  if (namespace === 'features') {
+    const prerequisites = record.prerequisites;
+    if (Array.isArray(prerequisites)) {
+      for (const p of prerequisites) {
+        const key = isRecord(p) ? p.key : undefined;
+        if (typeof key === 'string') keys.push(key);
+      }
+    }
+  } else if (namespace === 'segments') {
+    const rules = record.rules;
+    if (Array.isArray(rules)) {
+      for (const rule of rules) {
+        const clauses = isRecord(rule) ? rule.clauses : undefined;
+        if (!Array.isArray(clauses)) continue;
+        for (const clause of clauses) {
+          if (!isRecord(clause) || clause.op !== 'segmentMatch' || !Array.isArray(clause.values)) continue;
+          for (const v of clause.values) if (typeof v === 'string') keys.push(v);
+        }
+      }
+    }
   }
-  return value;
+  return keys;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -50,24 +82,20 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * The generic kind used until the flag and segment model parsers take over: checks the envelope (key,
- * version), copies and freezes the value, and keeps it for serialization.
+ * A kind backed by a model parser: items are parsed (and deeply frozen) once, when they arrive from the
+ * network or a store, and keep the JSON they came from for serialization (unknown fields included, so a
+ * store shared with other SDKs never loses what they wrote).
  */
-function envelopeKind(namespace: 'features' | 'segments', priority: number): DataKind {
+function modelKind<T extends VersionedItem & { readonly json: unknown }>(
+  namespace: 'features' | 'segments',
+  priority: number,
+  parse: (value: unknown, fromParse?: boolean) => T,
+): DataKind<T> {
   const what = namespace === 'features' ? 'flag' : 'segment';
-  const kind: DataKind = {
+  const kind: DataKind<T> = {
     namespace,
     priority,
-    fromJSON(value) {
-      if (!isRecord(value)) throw new MalformedDataError(`${what} must be a JSON object, got ${value === null ? 'null' : typeof value}`);
-      const { key, version } = value;
-      if (typeof key !== 'string') throw new MalformedDataError(`${what} has no string "key"`);
-      if (typeof version !== 'number' || !Number.isFinite(version)) {
-        throw new MalformedDataError(`${what} "${key}" has no numeric "version"`);
-      }
-      const copy = deepFreeze(JSON.parse(JSON.stringify(value)) as VersionedItem);
-      return Object.defineProperty({ ...copy }, RAW, { value: copy }) as VersionedItem;
-    },
+    fromJSON: (value) => parse(value),
     deserialize(json) {
       let value: unknown;
       try {
@@ -75,20 +103,18 @@ function envelopeKind(namespace: 'features' | 'segments', priority: number): Dat
       } catch (err) {
         throw new MalformedDataError(`${what} is not valid JSON: ${(err as Error).message}`, { cause: err });
       }
-      return kind.fromJSON(value);
+      // Nobody else holds the freshly parsed value, so it is frozen in place instead of copied.
+      return parse(value, true);
     },
-    serialize(item) {
-      return JSON.stringify((item as { [RAW]?: unknown })[RAW] ?? item);
-    },
-    tombstone(key, version) {
-      return kind.fromJSON({ key, version, deleted: true });
-    },
+    serialize: (item) => JSON.stringify(item.json),
+    tombstone: (key, version) => parse({ key, version, deleted: true }, true),
+    dependencyKeys: (item) => defaultDependencyKeys(namespace, item),
   };
   return Object.freeze(kind);
 }
 
-/** The two kinds of data the SDK stores. */
-export const DataKinds: { readonly features: DataKind; readonly segments: DataKind } = Object.freeze({
-  features: envelopeKind('features', 1),
-  segments: envelopeKind('segments', 0),
+/** The two kinds of data the SDK stores: flags (`features`) and segments, parsed into the evaluation model. */
+export const DataKinds: { readonly features: DataKind<Flag>; readonly segments: DataKind<Segment> } = Object.freeze({
+  features: modelKind('features', 1, parseFlag),
+  segments: modelKind('segments', 0, parseSegment),
 });

@@ -1,57 +1,96 @@
+import { ClosedError } from '../errors/index.js';
+import { noopLogger } from '../logging/index.js';
 import type { DataKind, VersionedItem } from './data-kinds.js';
+import type { DataStore, DataStoreStatusProvider, FullDataSet, Unsubscribe } from './data-store.js';
+import { StatusTracker } from './status.js';
 
-/** A full data set: for each kind namespace, the items by key. */
-export type FullDataSet<T extends VersionedItem = VersionedItem> = Readonly<Record<string, Readonly<Record<string, T>>>>;
+export type { FullDataSet } from './data-store.js';
+
+const NO_UNSUBSCRIBE: Unsubscribe = () => undefined;
 
 /**
- * The default data store: everything in memory, synchronous reads. Upserts apply only when the new
- * version is higher than the stored one (a delete is an upsert of a tombstone), so out-of-order
- * stream events can never roll data back.
+ * The default data store: everything in memory. Every read answers synchronously (`getSync` and
+ * `allSync` never return `undefined` while the store is open), so evaluation pays no promise per call.
+ *
+ * Writes take effect synchronously too, before the returned promise is even awaited: after
+ * `void store.init(data)` the data is readable. Upserts apply only when the new version is higher than
+ * the stored one (a delete is an upsert of a tombstone, which is kept), so out-of-order stream events
+ * can never roll data back.
  */
-export class InMemoryDataStore<T extends VersionedItem = VersionedItem> {
-  private _data = new Map<string, Map<string, T>>();
-  private _initialized = false;
+export class InMemoryDataStore implements DataStore {
+  /** Always `'memory'`. */
+  readonly description = 'memory';
+  /** Always available; status monitoring is disabled (an in-memory store cannot fail). */
+  readonly status: DataStoreStatusProvider = new StatusTracker(false, noopLogger);
+  private data = new Map<string, Map<string, VersionedItem>>();
+  private isInitialized = false;
+  private closed = false;
 
-  /** Replaces all data at once. */
-  init(allData: FullDataSet<T>): void {
-    const next = new Map<string, Map<string, T>>();
-    for (const [namespace, items] of Object.entries(allData)) {
-      next.set(namespace, new Map(Object.entries(items)));
-    }
-    this._data = next;
-    this._initialized = true;
+  getSync<T extends VersionedItem>(kind: DataKind<T>, key: string): T | null | undefined {
+    if (this.closed) return undefined;
+    const item = this.data.get(kind.namespace)?.get(key);
+    return item && !item.deleted ? (item as T) : null;
   }
 
-  /** The live item, or undefined when it is missing or deleted. */
-  get(kind: DataKind, key: string): T | undefined {
-    const item = this._data.get(kind.namespace)?.get(key);
-    return item && !item.deleted ? item : undefined;
+  get<T extends VersionedItem>(kind: DataKind<T>, key: string): Promise<T | null> {
+    if (this.closed) return Promise.reject(new ClosedError('the in-memory data store is closed'));
+    return Promise.resolve(this.getSync(kind, key) ?? null);
   }
 
-  /** Every live item of a kind, by key. */
-  all(kind: DataKind): Record<string, T> {
+  allSync<T extends VersionedItem>(kind: DataKind<T>): Readonly<Record<string, T>> | undefined {
+    if (this.closed) return undefined;
     const out: Record<string, T> = {};
-    for (const [key, item] of this._data.get(kind.namespace) ?? []) {
-      if (!item.deleted) out[key] = item;
+    for (const [key, item] of this.data.get(kind.namespace) ?? []) {
+      if (!item.deleted) out[key] = item as T;
     }
     return out;
   }
 
-  /** Stores `item` if its version is higher than what is stored; returns whether it was applied. */
-  upsert(kind: DataKind, item: T): boolean {
-    let items = this._data.get(kind.namespace);
+  all<T extends VersionedItem>(kind: DataKind<T>): Promise<Readonly<Record<string, T>>> {
+    if (this.closed) return Promise.reject(new ClosedError('the in-memory data store is closed'));
+    return Promise.resolve(this.allSync(kind) ?? {});
+  }
+
+  /** Replaces all data at once (applied before the promise is returned). */
+  init(data: FullDataSet): Promise<void> {
+    if (this.closed) return Promise.reject(new ClosedError('the in-memory data store is closed'));
+    const next = new Map<string, Map<string, VersionedItem>>();
+    for (const [namespace, items] of Object.entries(data)) {
+      next.set(namespace, new Map(Object.entries(items)));
+    }
+    // Swapping the whole map keeps a concurrent reader from ever seeing half of the new data.
+    this.data = next;
+    this.isInitialized = true;
+    return Promise.resolve();
+  }
+
+  /** Stores `item` if its version is higher than the stored one (applied before the promise is returned). */
+  upsert<T extends VersionedItem>(kind: DataKind<T>, item: T): Promise<boolean> {
+    if (this.closed) return Promise.reject(new ClosedError('the in-memory data store is closed'));
+    let items = this.data.get(kind.namespace);
     if (!items) {
       items = new Map();
-      this._data.set(kind.namespace, items);
+      this.data.set(kind.namespace, items);
     }
     const old = items.get(item.key);
-    if (old && old.version >= item.version) return false;
+    if (old && old.version >= item.version) return Promise.resolve(false);
     items.set(item.key, item);
-    return true;
+    return Promise.resolve(true);
   }
 
   /** True once `init` has been called. */
-  initialized(): boolean {
-    return this._initialized;
+  initialized(): Promise<boolean> {
+    return Promise.resolve(this.isInitialized && !this.closed);
+  }
+
+  /** An in-memory store never loses data, so it never asks for a refresh. */
+  onRefreshNeeded(_handler: () => void): Unsubscribe {
+    return NO_UNSUBSCRIBE;
+  }
+
+  close(): Promise<void> {
+    this.closed = true;
+    this.data = new Map();
+    return Promise.resolve();
   }
 }

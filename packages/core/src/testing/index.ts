@@ -5,3 +5,10 @@
  * @packageDocumentation
  */
 export { CapturingLogger, type CapturedLine } from './capturing-logger.js';
+export {
+  InMemoryPersistentStore,
+  InMemoryPersistentBackend,
+  type InMemoryPersistentStoreOptions,
+  type PersistentStoreOperation,
+} from './in-memory-persistent-store.js';
+export { InMemoryBigSegmentStore, type BigSegmentStoreOperation } from './in-memory-big-segment-store.js';

@@ -1,0 +1,629 @@
+import type { AttributeReference } from '../context/attribute-reference.js';
+import type { Context } from '../context/context.js';
+import { isExperiment } from '../evaluation/flags-state.js';
+import type { LDEvaluationReason } from '../evaluation/reasons.js';
+import { safeLogger, type LDLogger } from '../logging/index.js';
+import { cancelTimer, startInterval, type TimerHandle } from '../platform/index.js';
+import { toFrozenJson, type JsonValue } from '../value/json.js';
+import type { CustomEvent, EvaluationEvent, EventProcessor, IdentifyEvent, UnknownFlagEvent } from './api.js';
+import { ContextFormatter } from './context-formatter.js';
+import { ContextKeyCache } from './context-key-cache.js';
+import type { DiagnosticsManager } from './diagnostics.js';
+import type { OutputContext, OutputEvent, StreamInitRecord } from './output.js';
+import { RingBuffer } from './ring-buffer.js';
+import type { EventPayloadKind, EventSender } from './sender.js';
+import { EventSummarizer } from './summarizer.js';
+import { randomUuid } from './uuid.js';
+
+// A retry delay must keep the process alive like the request it replaces would (an application that
+// awaits `flush()` before exiting must not exit in the middle of it), so it uses a plain timer here rather
+// than the unref'd ones in platform/.
+declare const globalThis: { setTimeout(fn: () => void, ms: number): unknown };
+
+/** Options of {@link DefaultEventProcessor}. Times are milliseconds. */
+export interface DefaultEventProcessorOptions {
+  /** Delivers payloads (node-server's HTTP sender, or a test double). */
+  sender: EventSender;
+  /** Where warnings (queue overflow, delivery failures) and the one "disabled" error go. Default: none. */
+  logger?: LDLogger;
+  /**
+   * Events held between flushes (index, feature, debug, custom and identify events; summaries are counted
+   * separately and are not limited by it). When full, new events are dropped and counted. Default 10000.
+   */
+  capacity?: number;
+  /** How often queued events are sent. Default 5000. */
+  flushIntervalMs?: number;
+  /** Redact every context attribute except `key`, `kind` and `anonymous` in events. Default false. */
+  allAttributesPrivate?: boolean;
+  /** Attributes (names or `/a/b` references) to redact in every context. Default none. */
+  privateAttributes?: readonly (string | AttributeReference)[];
+  /** Contexts remembered as already indexed (an LRU of canonical keys); 0 disables deduplication. Default 1000. */
+  contextKeysCapacity?: number;
+  /** How often the remembered contexts are forgotten, so changed attributes get re-indexed. Default 300000. */
+  contextKeysFlushIntervalMs?: number;
+  /** Diagnostic events are sent only when given (`diagnosticOptOut` leaves it out). Default: none. */
+  diagnostics?: DiagnosticsManager;
+  /** How often the periodic diagnostic event is sent. Default 900000. */
+  diagnosticRecordingIntervalMs?: number;
+  /** Analytics payloads being delivered at once; a timed flush is skipped while all are busy. Default 5. */
+  maxConcurrentDeliveries?: number;
+  /** Wait before the single retry of a failed delivery. Default 1000. */
+  retryDelayMs?: number;
+  /** The clock for debug-event cut-off, epoch ms. Default `Date.now`. */
+  now?: () => number;
+  /** Random numbers in [0, 1) for `samplingRatio`. Default `Math.random`. */
+  random?: () => number;
+}
+
+/** Counters of a {@link DefaultEventProcessor} since it started, for monitoring and tests. */
+export interface EventProcessorStats {
+  /** Events waiting for the next flush (never more than `capacity`). */
+  readonly queuedEvents: number;
+  /** Analytics payloads being delivered now. */
+  readonly deliveriesInFlight: number;
+  /** Events dropped because the queue was full, since start. */
+  readonly droppedEvents: number;
+  /** Events whose context was already indexed, since start. */
+  readonly deduplicatedContexts: number;
+  /** Analytics payloads delivered (2xx), since start. */
+  readonly payloadsDelivered: number;
+  /** Analytics payloads given up (after the retry, on 413, or when disabled), since start. */
+  readonly payloadsDropped: number;
+  /** True after the events service rejected the SDK key: nothing is recorded or sent any more. */
+  readonly disabled: boolean;
+}
+
+/** An event waiting in the inbox: everything the output event needs, copied so nothing can change it. */
+type InboxRecord =
+  | { readonly t: 'index' | 'identify'; readonly date: number; readonly context: Context }
+  | {
+      readonly t: 'feature' | 'debug';
+      readonly date: number;
+      readonly context: Context;
+      readonly key: string;
+      readonly value: JsonValue;
+      readonly default: JsonValue;
+      readonly variation: number | null;
+      readonly version: number;
+      readonly reason: LDEvaluationReason | undefined;
+      readonly prereqOf: string | undefined;
+      readonly samplingRatio: number;
+    }
+  | {
+      readonly t: 'custom';
+      readonly date: number;
+      readonly context: Context;
+      readonly key: string;
+      readonly data: JsonValue | undefined;
+      readonly metricValue: number | undefined;
+    };
+
+const OVERFLOW_WARNING = 'Exceeded event queue capacity. Increase capacity to avoid dropping events.';
+
+/** Statuses after which the same payload may succeed on a retry (LaunchDarkly's rule: any non-4xx, and 400, 408, 429). */
+function isRecoverable(status: number): boolean {
+  return status < 400 || status >= 500 || status === 400 || status === 408 || status === 429;
+}
+
+/** A copy that can never change; `null` for a value that is not JSON (a cycle, a throwing getter). */
+function frozenCopy(value: unknown): JsonValue {
+  if (value === undefined) return null;
+  try {
+    return toFrozenJson(value);
+  } catch {
+    return null;
+  }
+}
+
+function positiveInt(value: number | undefined, fallback: number): number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 1 ? Math.floor(value) : fallback;
+}
+
+/**
+ * LaunchDarkly-compatible analytics events: a bounded, non-blocking pipeline.
+ *
+ * Recording (`record*`) runs on the caller's evaluation path, so it does only O(1) work and returns:
+ * - it counts the evaluation in the summary (by flag object and variation index; no allocation once the
+ *   counter exists), which is not limited by `capacity`, so a burst never loses summary counts;
+ * - it looks the context's canonical key up in the deduplication LRU;
+ * - only when a full event will be kept (a new context's `index` event, a tracked or experiment
+ *   evaluation, a debug event, custom and identify events) does it snapshot the context and copy the
+ *   default and data (`toFrozenJson`), so a caller's later mutation never changes what is sent, and
+ *   append a small record to a fixed-capacity ring buffer. When the buffer is full the event is dropped
+ *   and counted (one warning per overflow episode).
+ *
+ * Everything heavier (redaction, JSON, UUIDs, HTTP) happens in the background flush: every
+ * `flushIntervalMs` (or on `flush()`), the buffer and the summary are turned into one schema-4 payload
+ * and handed to the {@link EventSender}; at most `maxConcurrentDeliveries` payloads are in flight (a
+ * timed flush is skipped while all are busy, so memory stays bounded if the service hangs). A failed
+ * delivery is retried once after `retryDelayMs` with the same payload id; 413 drops that payload; 401,
+ * 403 and other unrecoverable 4xx disable events for good with one error.
+ */
+export class DefaultEventProcessor implements EventProcessor {
+  private readonly _sender: EventSender;
+  private readonly _logger: LDLogger;
+  private readonly _inbox: RingBuffer<InboxRecord>;
+  private readonly _summarizer: EventSummarizer;
+  private readonly _keys: ContextKeyCache;
+  private readonly _formatter: ContextFormatter;
+  private readonly _diagnostics: DiagnosticsManager | undefined;
+  private readonly _maxInFlight: number;
+  private readonly _retryDelayMs: number;
+  private readonly _now: () => number;
+  private readonly _random: () => number;
+  private readonly _timers: TimerHandle[] = [];
+  private readonly _inFlight = new Set<Promise<void>>();
+  private readonly _diagnosticsInFlight = new Set<Promise<void>>();
+  /** Kinds and keys of the last context seen by deduplication (see `_isLastContext`). */
+  private readonly _lastIdentity: string[] = [];
+
+  /** Set by `close()`: nothing more is recorded. */
+  private _closed = false;
+  private _closing: Promise<void> | undefined;
+  /** Set when the service rejected the key: nothing more is recorded or sent. */
+  private _disabled = false;
+  private _overflowing = false;
+  private _failing = false;
+  private _lastKnownPastTime = 0;
+  private _eventsInLastBatch = 0;
+  /** Since the last diagnostic event. */
+  private _droppedSinceDiagnostic = 0;
+  private _deduplicatedSinceDiagnostic = 0;
+  private _droppedTotal = 0;
+  private _deduplicatedTotal = 0;
+  private _payloadsDelivered = 0;
+  private _payloadsDropped = 0;
+
+  constructor(options: DefaultEventProcessorOptions) {
+    this._sender = options.sender;
+    this._logger = safeLogger(options.logger);
+    const capacity = positiveInt(options.capacity, 10_000);
+    this._inbox = new RingBuffer(capacity);
+    this._summarizer = new EventSummarizer(capacity);
+    const keysCapacity = options.contextKeysCapacity;
+    this._keys = new ContextKeyCache(typeof keysCapacity === 'number' && Number.isFinite(keysCapacity) ? Math.floor(keysCapacity) : 1000);
+    this._formatter = new ContextFormatter({
+      allAttributesPrivate: options.allAttributesPrivate ?? false,
+      privateAttributes: options.privateAttributes ?? [],
+    });
+    this._diagnostics = options.diagnostics;
+    this._maxInFlight = positiveInt(options.maxConcurrentDeliveries, 5);
+    this._retryDelayMs = Math.max(0, options.retryDelayMs ?? 1000);
+    this._now = options.now ?? Date.now;
+    this._random = options.random ?? Math.random;
+
+    this._timers.push(startInterval(() => this._onFlushTimer(), positiveInt(options.flushIntervalMs, 5000)));
+    this._timers.push(startInterval(() => this._forgetContexts(), positiveInt(options.contextKeysFlushIntervalMs, 300_000)));
+    if (this._diagnostics) {
+      void this._postDiagnostic(this._diagnostics.createInitEvent());
+      this._timers.push(startInterval(() => void this.sendDiagnosticStats(), positiveInt(options.diagnosticRecordingIntervalMs, 900_000)));
+    }
+  }
+
+  // --- recording (the caller's path: O(1), never throws, never blocks) -----------------------------
+
+  recordEvaluation(event: EvaluationEvent): void {
+    if (this._closed || this._disabled) return;
+    try {
+      const { context, flag, creationDate } = event;
+      if (!context.valid) return;
+      const variation = event.variationIndex;
+      let value: JsonValue | undefined;
+      let defaultValue: JsonValue | undefined;
+      if (!flag.excludeFromSummaries && !this._summarizer.incrementFlag(flag, variation, context.kinds, creationDate)) {
+        defaultValue = frozenCopy(event.defaultValue);
+        value = event.value === event.defaultValue ? defaultValue : frozenCopy(event.value);
+        if (!this._summarizer.addFlag(flag, variation, value, defaultValue, context.kinds, creationDate)) this._drop();
+      }
+
+      const experiment = isExperiment(flag, event.reason);
+      const ratio = flag.samplingRatio ?? 1;
+      const full = (flag.trackEvents || experiment) && this._sample(ratio);
+      const until = flag.debugEventsUntilDate;
+      const debug = until !== undefined && until > this._lastKnownPastTime && until > this._now() && this._sample(ratio);
+
+      const snapshot = this._indexIfNew(context, creationDate, full || debug);
+      if (!full && !debug) return;
+      if (!snapshot) {
+        if (full) this._drop();
+        if (debug) this._drop();
+        return;
+      }
+      if (defaultValue === undefined) {
+        defaultValue = frozenCopy(event.defaultValue);
+        value = event.value === event.defaultValue ? defaultValue : frozenCopy(event.value);
+      }
+      const record = {
+        t: 'feature' as 'feature' | 'debug',
+        date: creationDate,
+        context: snapshot,
+        key: flag.key,
+        value: value!,
+        default: defaultValue,
+        variation,
+        version: flag.version,
+        reason: event.withReasons || experiment ? event.reason : undefined,
+        prereqOf: event.prerequisiteOf,
+        samplingRatio: ratio,
+      };
+      if (full) this._enqueue(record);
+      if (debug) this._enqueue({ ...record, t: 'debug' });
+    } catch (err) {
+      this._recordFailed(err);
+    }
+  }
+
+  recordUnknownFlag(event: UnknownFlagEvent): void {
+    if (this._closed || this._disabled) return;
+    try {
+      const { context, key, creationDate } = event;
+      if (!context.valid) return;
+      if (!this._summarizer.incrementUnknown(key, context.kinds, creationDate)) {
+        if (!this._summarizer.addUnknown(key, frozenCopy(event.defaultValue), context.kinds, creationDate)) this._drop();
+      }
+      this._indexIfNew(context, creationDate, false);
+    } catch (err) {
+      this._recordFailed(err);
+    }
+  }
+
+  recordCustom(event: CustomEvent): void {
+    if (this._closed || this._disabled) return;
+    try {
+      const { context, creationDate } = event;
+      if (!context.valid) return;
+      const snapshot = this._indexIfNew(context, creationDate, true);
+      if (!snapshot) {
+        this._drop();
+        return;
+      }
+      const metricValue = event.metricValue;
+      this._enqueue({
+        t: 'custom',
+        date: creationDate,
+        context: snapshot,
+        key: event.key,
+        // null is "no data", as LaunchDarkly's SDK sends it.
+        data: event.data === undefined || event.data === null ? undefined : frozenCopy(event.data),
+        metricValue: typeof metricValue === 'number' ? metricValue : undefined,
+      });
+    } catch (err) {
+      this._recordFailed(err);
+    }
+  }
+
+  recordIdentify(event: IdentifyEvent): void {
+    if (this._closed || this._disabled) return;
+    try {
+      const { context } = event;
+      if (!context.valid) return;
+      // An identify event carries the context itself, so it stands in for the index event: the key is
+      // remembered (if the event was queued) but not counted as deduplicated.
+      if (this._inbox.size >= this._inbox.capacity) {
+        this._drop();
+        return;
+      }
+      this._enqueue({ t: 'identify', date: event.creationDate, context: context.snapshot() });
+      this._keys.add(context.canonicalKey);
+      this._rememberLast(context);
+    } catch (err) {
+      this._recordFailed(err);
+    }
+  }
+
+  /** Records a stream connection attempt for the next diagnostic event (called by the streaming data source). */
+  recordStreamInit(init: StreamInitRecord): void {
+    this._diagnostics?.recordStreamInit(init);
+  }
+
+  /**
+   * Queues an `index` event for a context not seen in the deduplication window (or counts it as
+   * deduplicated), and returns the context's snapshot when one was taken or `keep` asks for it. While
+   * the inbox is full nothing is snapshotted (it would be dropped anyway): overload must not make
+   * recording more expensive.
+   */
+  private _indexIfNew(context: Context, date: number, keep: boolean): Context | undefined {
+    const full = this._inbox.size >= this._inbox.capacity;
+    let seen = this._isLastContext(context);
+    if (!seen && this._keys.has(context.canonicalKey)) {
+      seen = true;
+      this._rememberLast(context);
+    }
+    if (seen) {
+      this._deduplicatedSinceDiagnostic++;
+      this._deduplicatedTotal++;
+      return keep && !full ? context.snapshot() : undefined;
+    }
+    if (full) {
+      // Not remembered: the context gets its index event on a later evaluation, after a flush made room.
+      this._drop();
+      return undefined;
+    }
+    const snapshot = context.snapshot();
+    this._enqueue({ t: 'index', date, context: snapshot });
+    this._keys.add(context.canonicalKey);
+    this._rememberLast(context);
+    return snapshot;
+  }
+
+  /**
+   * True when `context` has the same kinds and keys, in the same order, as the last context indexed or
+   * found in the LRU: then it has the same canonical key and is still the most recently used entry. A
+   * request evaluates many flags for one context, and the client makes a new (borrowed) `Context` per
+   * call, so this spares building the canonical key (a sort and a join for multi-kind contexts) on all
+   * but the first evaluation.
+   */
+  private _isLastContext(context: Context): boolean {
+    const last = this._lastIdentity;
+    const parts = context.parts();
+    const n = parts.length;
+    if (n === 0 || last.length !== n * 2) return false;
+    for (let i = 0; i < n; i++) {
+      const part = parts[i]!;
+      if (part.kind !== last[2 * i] || part.key !== last[2 * i + 1]) return false;
+    }
+    return true;
+  }
+
+  /** Called whenever `context`'s canonical key becomes the most recently used entry of the LRU. */
+  private _rememberLast(context: Context): void {
+    const last = this._lastIdentity;
+    last.length = 0;
+    if (this._keys.capacity <= 0) return; // no deduplication: nothing is ever "seen"
+    for (const part of context.parts()) last.push(part.kind, part.key);
+  }
+
+  private _forgetContexts(): void {
+    this._keys.clear();
+    this._lastIdentity.length = 0;
+  }
+
+  private _sample(ratio: number): boolean {
+    const n = Math.trunc(ratio);
+    if (n === 1) return true;
+    if (n <= 0 || Number.isNaN(n)) return false;
+    return Math.floor(this._random() * n) === 0;
+  }
+
+  private _enqueue(record: InboxRecord): boolean {
+    if (this._inbox.push(record)) {
+      this._overflowing = false;
+      return true;
+    }
+    this._drop();
+    return false;
+  }
+
+  private _drop(): void {
+    this._droppedSinceDiagnostic++;
+    this._droppedTotal++;
+    if (!this._overflowing) {
+      this._overflowing = true;
+      this._logger.warn(`[switchyard/events] ${OVERFLOW_WARNING}`);
+    }
+  }
+
+  private _recordFailed(err: unknown): void {
+    // Recording must never break an evaluation; a bug here costs one event, not the caller.
+    this._logger.debug(`[switchyard/events] could not record an event: ${(err as Error)?.message ?? String(err)}`);
+  }
+
+  // --- flushing and delivery (background) ---------------------------------------------------------
+
+  /**
+   * Sends what was recorded so far. Resolves once everything recorded before the call (and every payload
+   * already being delivered) has been delivered or given up. Never rejects; resolves at once after
+   * `close()` or once events are disabled.
+   */
+  async flush(): Promise<void> {
+    if (this._disabled) return;
+    // Waiting for a free delivery slot keeps at most `maxConcurrentDeliveries` payloads alive.
+    while (this._inFlight.size >= this._maxInFlight && !this._disabled) await Promise.race(this._inFlight);
+    this._startDelivery();
+    // Every delivery in flight now either was in flight at the call or holds events recorded before it.
+    await Promise.all(this._inFlight);
+  }
+
+  /**
+   * Stops recording and the timers, delivers what was recorded (as {@link DefaultEventProcessor.flush}),
+   * waits for deliveries in flight, and releases the sender's connections. Afterwards nothing keeps the
+   * process alive. Never rejects; calling it again returns the same promise.
+   */
+  close(): Promise<void> {
+    this._closing ??= (async () => {
+      this._closed = true;
+      for (const timer of this._timers) cancelTimer(timer);
+      this._timers.length = 0;
+      await this.flush();
+      await Promise.all([...this._inFlight, ...this._diagnosticsInFlight]);
+      this._inbox.clear();
+      this._summarizer.clear();
+      try {
+        this._sender.close?.();
+      } catch (err) {
+        this._logger.debug(`[switchyard/events] closing the sender failed: ${(err as Error)?.message ?? String(err)}`);
+      }
+    })();
+    return this._closing;
+  }
+
+  /**
+   * Sends the periodic diagnostic event now (the timer does this every `diagnosticRecordingIntervalMs`)
+   * and starts a new counting window. Resolves when it was delivered or given up; does nothing without
+   * diagnostics, once events are disabled, or after `close()`.
+   */
+  async sendDiagnosticStats(): Promise<void> {
+    if (!this._diagnostics || this._disabled || this._closed) return;
+    const event = this._diagnostics.createStatsEventAndReset(this._droppedSinceDiagnostic, this._deduplicatedSinceDiagnostic, this._eventsInLastBatch);
+    this._droppedSinceDiagnostic = 0;
+    this._deduplicatedSinceDiagnostic = 0;
+    await this._postDiagnostic(event);
+  }
+
+  /** Counters since start; see {@link EventProcessorStats}. */
+  stats(): EventProcessorStats {
+    return {
+      queuedEvents: this._inbox.size,
+      deliveriesInFlight: this._inFlight.size,
+      droppedEvents: this._droppedTotal,
+      deduplicatedContexts: this._deduplicatedTotal,
+      payloadsDelivered: this._payloadsDelivered,
+      payloadsDropped: this._payloadsDropped,
+      disabled: this._disabled,
+    };
+  }
+
+  private _onFlushTimer(): void {
+    if (this._disabled) return;
+    if (this._inFlight.size >= this._maxInFlight) {
+      // Events stay queued (bounded by capacity) until a delivery finishes.
+      this._logger.debug('[switchyard/events] all event deliveries are busy; this flush is skipped');
+      return;
+    }
+    this._startDelivery();
+  }
+
+  /** Turns the inbox and the summary into one payload and starts delivering it (if there is anything). */
+  private _startDelivery(): void {
+    if (this._disabled) return;
+    const records = this._inbox.takeAll();
+    const summary = this._summarizer.takeSummary();
+    if (records.length === 0 && !summary) return;
+    let body: string;
+    try {
+      const events = this._build(records);
+      if (summary) events.push(summary);
+      this._eventsInLastBatch = events.length;
+      body = JSON.stringify(events);
+    } catch (err) {
+      this._payloadsDropped++;
+      this._logger.error(`[switchyard/events] could not serialize ${records.length} events; they were dropped: ${(err as Error)?.message ?? String(err)}`);
+      return;
+    }
+    const count = this._eventsInLastBatch;
+    const delivery: Promise<void> = this._deliver('analytics', body, randomUuid(), count).finally(() => this._inFlight.delete(delivery));
+    this._inFlight.add(delivery);
+  }
+
+  private _build(records: readonly InboxRecord[]): OutputEvent[] {
+    const out: OutputEvent[] = [];
+    // An evaluation's index and feature events share one snapshot: redact it once per mode.
+    const plain = new Map<Context, OutputContext | undefined>();
+    const anonymousRedacted = new Map<Context, OutputContext | undefined>();
+    const format = (context: Context, redactAnonymous: boolean): OutputContext => {
+      const cache = redactAnonymous ? anonymousRedacted : plain;
+      let formatted = cache.get(context);
+      if (formatted === undefined) {
+        formatted = this._formatter.format(context, redactAnonymous) ?? {};
+        cache.set(context, formatted);
+      }
+      return formatted;
+    };
+    for (const r of records) {
+      switch (r.t) {
+        case 'index':
+        case 'identify':
+          out.push({ kind: r.t, creationDate: r.date, context: format(r.context, false) });
+          break;
+        case 'feature':
+        case 'debug':
+          out.push({
+            kind: r.t,
+            creationDate: r.date,
+            context: format(r.context, r.t === 'feature'),
+            key: r.key,
+            value: r.value,
+            default: r.default,
+            ...(r.variation === null ? {} : { variation: r.variation }),
+            version: r.version,
+            ...(r.prereqOf === undefined ? {} : { prereqOf: r.prereqOf }),
+            ...(r.reason === undefined ? {} : { reason: r.reason }),
+            ...(r.samplingRatio === 1 ? {} : { samplingRatio: r.samplingRatio }),
+          });
+          break;
+        case 'custom':
+          out.push({
+            kind: 'custom',
+            creationDate: r.date,
+            context: format(r.context, true),
+            key: r.key,
+            ...(r.data === undefined ? {} : { data: r.data }),
+            ...(r.metricValue === undefined ? {} : { metricValue: r.metricValue }),
+          });
+          break;
+      }
+    }
+    return out;
+  }
+
+  private _postDiagnostic(event: object): Promise<void> {
+    let body: string;
+    try {
+      body = JSON.stringify(event);
+    } catch {
+      return Promise.resolve();
+    }
+    const delivery: Promise<void> = this._deliver('diagnostic', body, undefined, 0).finally(() => this._diagnosticsInFlight.delete(delivery));
+    this._diagnosticsInFlight.add(delivery);
+    return delivery;
+  }
+
+  /** One payload: one attempt, and one retry with the same payload id. Never rejects. */
+  private async _deliver(kind: EventPayloadKind, body: string, payloadId: string | undefined, eventCount: number): Promise<void> {
+    let problem = '';
+    for (let attempt = 0; attempt < 2; attempt++) {
+      if (attempt > 0) {
+        await new Promise<void>((resolve) => globalThis.setTimeout(resolve, this._retryDelayMs));
+        if (this._disabled) break;
+      }
+      let status: number;
+      try {
+        const result = await this._sender.send(kind, body, payloadId);
+        status = result.status;
+        const serverTime = result.serverTime;
+        if (typeof serverTime === 'number' && Number.isFinite(serverTime)) this._lastKnownPastTime = serverTime;
+      } catch (err) {
+        problem = (err as Error)?.message ?? String(err);
+        continue;
+      }
+      if (status >= 200 && status < 300) {
+        if (kind === 'analytics') this._payloadsDelivered++;
+        if (this._failing) this._logger.info('[switchyard/events] event delivery works again');
+        this._failing = false;
+        return;
+      }
+      if (status === 401 || status === 403 || (kind === 'analytics' && !isRecoverable(status) && status !== 413)) {
+        this._disable(status);
+        if (kind === 'analytics') this._payloadsDropped++;
+        return;
+      }
+      if (!isRecoverable(status)) {
+        // 413 (or another unrecoverable status on the diagnostic endpoint): this payload can never succeed,
+        // the next one may.
+        if (kind === 'analytics') this._payloadsDropped++;
+        this._logger.warn(`[switchyard/events] the events service refused a ${kind} payload (HTTP ${status}); ${eventCount} events were dropped`);
+        return;
+      }
+      problem = `HTTP ${status}`;
+    }
+    if (kind === 'analytics') this._payloadsDropped++;
+    if (this._disabled) return;
+    // Logged once per outage: an unreachable service must not write a warning every flush interval.
+    const message = `[switchyard/events] could not deliver ${kind === 'analytics' ? `${eventCount} events` : 'a diagnostic event'} after a retry (${problem}); they were dropped`;
+    if (this._failing) this._logger.debug(message);
+    else this._logger.warn(message);
+    this._failing = true;
+  }
+
+  private _disable(status: number): void {
+    if (this._disabled) return;
+    this._disabled = true;
+    for (const timer of this._timers) cancelTimer(timer);
+    this._timers.length = 0;
+    this._inbox.clear();
+    this._summarizer.clear();
+    this._logger.error(
+      `[switchyard/events] the events service rejected the SDK key (HTTP ${status}); analytics events are disabled until the SDK is restarted. Check the SDK key.`,
+    );
+  }
+}

@@ -1,0 +1,83 @@
+import { AttributeReference } from '../context/attribute-reference.js';
+import type { JsonValue } from '../value/json.js';
+import { compileMatcher, type Clause } from './clause.js';
+
+/** Thrown inside the parsers; the parsers catch it and keep the item as malformed with this message. */
+export class ParseProblem extends Error {}
+
+export type Obj = { readonly [key: string]: JsonValue };
+
+export function isObj(value: unknown): value is Obj {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** `null` and absence are the same for optional fields (LaunchDarkly's other SDKs read JSON that way). */
+export function opt<T>(obj: Obj, name: string, check: (v: JsonValue, path: string) => T, path: string): T | undefined {
+  const v = obj[name];
+  return v === undefined || v === null ? undefined : check(v, `${path}.${name}`);
+}
+
+export function str(v: JsonValue, path: string): string {
+  if (typeof v !== 'string') throw new ParseProblem(`${path} must be a string`);
+  return v;
+}
+
+export function bool(v: JsonValue, path: string): boolean {
+  if (typeof v !== 'boolean') throw new ParseProblem(`${path} must be a boolean`);
+  return v;
+}
+
+export function num(v: JsonValue, path: string): number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new ParseProblem(`${path} must be a number`);
+  return v;
+}
+
+export function int(v: JsonValue, path: string): number {
+  if (typeof v !== 'number' || !Number.isInteger(v)) throw new ParseProblem(`${path} must be an integer`);
+  return v;
+}
+
+export function obj(v: JsonValue, path: string): Obj {
+  if (!isObj(v)) throw new ParseProblem(`${path} must be an object`);
+  return v;
+}
+
+export function arr(v: JsonValue, path: string): readonly JsonValue[] {
+  if (!Array.isArray(v)) throw new ParseProblem(`${path} must be an array`);
+  return v as readonly JsonValue[];
+}
+
+export function list<T>(obj: Obj, name: string, each: (v: JsonValue, path: string) => T, path: string): readonly T[] {
+  const items = opt(obj, name, arr, path) ?? [];
+  return Object.freeze(items.map((item, i) => each(item, `${path}.${name}[${i}]`)));
+}
+
+export function strings(v: JsonValue, path: string): readonly string[] {
+  return Object.freeze(arr(v, path).map((s, i) => str(s, `${path}[${i}]`)));
+}
+
+/**
+ * An attribute name from flag data: a reference (`/a/b`) when the item names a context kind, a literal
+ * attribute name in older data without one.
+ */
+export function attributeRef(name: string, hasContextKind: boolean): AttributeReference {
+  return hasContextKind ? AttributeReference.parse(name) : AttributeReference.literal(name);
+}
+
+export function parseClause(v: JsonValue, path: string): Clause {
+  const o = obj(v, path);
+  const contextKind = opt(o, 'contextKind', str, path);
+  const op = opt(o, 'op', str, path) ?? '';
+  const values = opt(o, 'values', arr, path) ?? [];
+  const attributeName = opt(o, 'attribute', str, path);
+  // segmentMatch ignores the attribute, so an absent one is fine there.
+  const attribute = attributeRef(attributeName ?? '', contextKind !== undefined);
+  return Object.freeze({
+    attribute,
+    op,
+    values,
+    negate: opt(o, 'negate', bool, path) ?? false,
+    contextKind: contextKind ?? 'user',
+    matches: op === 'segmentMatch' ? () => false : compileMatcher(op, values),
+  });
+}

@@ -1,0 +1,126 @@
+import type { DataKind, VersionedItem } from './data-kinds.js';
+
+/**
+ * A full data set: for each kind's namespace (`'features'`, `'segments'`), the items by key. A kind that
+ * is missing counts as a kind with no items.
+ */
+export type FullDataSet<T extends VersionedItem = VersionedItem> = Readonly<Record<string, Readonly<Record<string, T>>>>;
+
+/** Removes a listener registered with `on`. Calling it twice is harmless. */
+export type Unsubscribe = () => void;
+
+/**
+ * The health of a data store, LaunchDarkly's `DataStoreStatus` (`NeedsRefresh` is `refreshNeeded`).
+ * Status objects are frozen.
+ */
+export interface DataStoreStatus {
+  /**
+   * False from the first failed store operation until the store answers again (the wrapper polls it
+   * every 500 ms meanwhile). Reads keep being served from the cache while it is valid.
+   */
+  readonly available: boolean;
+  /**
+   * True after a recovery when the store may be missing updates (a finite or no cache, or a cache that did
+   * not hold the full data set): the data source should send a full data set again. False after a
+   * recovery that wrote the cached full data set back.
+   */
+  readonly refreshNeeded: boolean;
+}
+
+/** Counters for monitoring, since the store was created. */
+export interface DataStoreMetrics {
+  /** Items not written because they were larger than the store's `maxItemBytes`. */
+  readonly oversizedItemsDropped: number;
+  /** Failed store operations (each one, not each outage). */
+  readonly storeErrors: number;
+  /** Times the status went from available to unavailable. */
+  readonly outages: number;
+}
+
+/**
+ * Status of a data store: what node-server exposes as `dataStoreStatusProvider`. Listeners are called
+ * once per change (never twice with the same status), synchronously, after the change took effect; a
+ * throwing listener does not affect the store or other listeners.
+ */
+export interface DataStoreStatusProvider {
+  /** The current status. */
+  getStatus(): DataStoreStatus;
+  /** True for persistent stores (they can fail and recover); false for the in-memory store. */
+  isStatusMonitoringEnabled(): boolean;
+  /** Counters since the store was created. */
+  getMetrics(): DataStoreMetrics;
+  /** Calls `listener` with each new status; returns a function that removes it. */
+  on(event: 'change', listener: (status: DataStoreStatus) => void): Unsubscribe;
+  /** Removes a listener added with {@link DataStoreStatusProvider.on}. */
+  off(event: 'change', listener: (status: DataStoreStatus) => void): void;
+}
+
+/**
+ * What the SDK reads flags and segments from and what data sources write to. Implemented by
+ * {@link InMemoryDataStore} and by {@link PersistentStoreWrapper} (a database behind a cache).
+ *
+ * Reads never return tombstones: a deleted item reads as `null` and is left out of `all`. The returned
+ * items are immutable and shared: never modify them.
+ *
+ * Writes are applied in call order. Versions decide: `upsert` applies only an item whose version is
+ * higher than the stored one (a delete is an upsert of `kind.tombstone(key, version)`), so out-of-order
+ * updates can never roll data back.
+ */
+export interface DataStore {
+  /** A short name for logs, e.g. `'memory'` or `'redis'`. */
+  readonly description: string;
+
+  /** Health of the store, for `dataStoreStatusProvider`. */
+  readonly status: DataStoreStatusProvider;
+
+  /**
+   * The synchronous fast path of {@link DataStore.get}: the live item, `null` when it is known to be
+   * absent or deleted, or `undefined` when it cannot be answered without I/O (cache miss, no cache,
+   * closed). An evaluator calls this first and awaits `get` only on `undefined`. Never throws.
+   */
+  getSync<T extends VersionedItem>(kind: DataKind<T>, key: string): T | null | undefined;
+
+  /**
+   * The live item for `key`, or `null` when it is missing or deleted. Rejects with a `StoreError` when the
+   * store fails and the cache cannot answer, with a `MalformedDataError` naming kind and key when the
+   * stored item cannot be parsed, and with a `ClosedError` after `close`.
+   */
+  get<T extends VersionedItem>(kind: DataKind<T>, key: string): Promise<T | null>;
+
+  /**
+   * The synchronous fast path of {@link DataStore.all}: every live item of `kind` by key, or `undefined`
+   * when that needs I/O. Never throws.
+   */
+  allSync<T extends VersionedItem>(kind: DataKind<T>): Readonly<Record<string, T>> | undefined;
+
+  /** Every live item of `kind` by key (tombstones left out). Rejects like {@link DataStore.get}. */
+  all<T extends VersionedItem>(kind: DataKind<T>): Promise<Readonly<Record<string, T>>>;
+
+  /**
+   * Replaces all data. Kinds missing from `data` become empty. Rejects with a `StoreError` when the data
+   * could not be stored (what is then served depends on the store; see {@link PersistentStoreWrapper}).
+   */
+  init(data: FullDataSet): Promise<void>;
+
+  /**
+   * Stores `item` (possibly a tombstone) if its version is higher than the stored one; resolves whether
+   * it was applied. Rejects with a `StoreError` when the store failed.
+   */
+  upsert<T extends VersionedItem>(kind: DataKind<T>, item: T): Promise<boolean>;
+
+  /**
+   * True once the store holds a full data set: this store's `init` ran, or (for a shared database)
+   * another process initialized it. Resolves `false` rather than rejecting when the store fails.
+   */
+  initialized(): Promise<boolean>;
+
+  /**
+   * Registers the data source's refresh callback: called when the store recovered from an outage and may
+   * be missing updates (status `refreshNeeded: true`), so the data source should fetch a full data set
+   * again (restart the stream, poll now). Stores that cannot lose data never call it.
+   */
+  onRefreshNeeded(handler: () => void): Unsubscribe;
+
+  /** Stops background work and releases the store. Idempotent. Later calls reject with `ClosedError`. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,9 @@
+export { HttpEventSender, type HttpEventSenderOptions, type EventTransport } from './http-event-sender.js';
+export {
+  createEventProcessor,
+  eventProcessorFactory,
+  diagnosticConfiguration,
+  nodePlatformData,
+  type NodeEventProcessor,
+  type LDEventOptions,
+} from './factory.js';

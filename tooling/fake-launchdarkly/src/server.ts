@@ -1,0 +1,93 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+
+/** A request as the fake service saw it, for assertions (headers lower-cased, body as text). */
+export interface RecordedRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly query: URLSearchParams;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body: string;
+  readonly receivedAt: number;
+}
+
+/**
+ * A route: answers the request and returns true, or returns false to let the next route try. Routes are
+ * registered by the modules of this package (events, streaming, polling), each owning its paths.
+ */
+export type Route = (req: IncomingMessage, res: ServerResponse, request: RecordedRequest) => boolean | Promise<boolean>;
+
+/** The HTTP core shared by every part of the fake service. */
+export class FakeServer {
+  readonly requests: RecordedRequest[] = [];
+  private readonly routes: Route[] = [];
+  private readonly sockets = new Set<Socket>();
+  private server: Server | undefined;
+  private _port = 0;
+
+  /** Adds a route; earlier routes are tried first. */
+  use(route: Route): void {
+    this.routes.push(route);
+  }
+
+  get port(): number {
+    return this._port;
+  }
+
+  /** `http://127.0.0.1:<port>` */
+  get url(): string {
+    return `http://127.0.0.1:${this._port}`;
+  }
+
+  async listen(port = 0): Promise<void> {
+    const server = createServer((req, res) => void this.handle(req, res));
+    server.on('connection', (socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => resolve());
+    });
+    const address = server.address();
+    this._port = typeof address === 'object' && address ? address.port : port;
+    this.server = server;
+  }
+
+  /** Drops every open connection (streams included) without stopping the server. */
+  dropConnections(): void {
+    for (const socket of this.sockets) socket.destroy();
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    this.dropConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const request: RecordedRequest = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: url.searchParams,
+      headers: { ...req.headers },
+      body: Buffer.concat(chunks).toString('utf8'),
+      receivedAt: Date.now(),
+    };
+    this.requests.push(request);
+    try {
+      for (const route of this.routes) {
+        if (await route(req, res, request)) return;
+      }
+      res.writeHead(404, { 'Content-Type': 'text/plain' }).end(`fake-launchdarkly: no route for ${request.method} ${request.path}`);
+    } catch (err) {
+      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });
+      res.end(`fake-launchdarkly: ${(err as Error).message}`);
+    }
+  }
+}

@@ -61,11 +61,17 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** Kinds already seen valid: an application uses a handful, so the pattern runs once per kind. */
+const validKinds = new Set<string>(['user', 'org', 'device']);
+
 function kindError(kind: unknown): string | undefined {
+  if (typeof kind === 'string' && validKinds.has(kind)) return undefined;
   if (typeof kind !== 'string') return 'context kind must be a string';
   if (kind === 'kind') return 'context kind cannot be "kind"';
   if (kind === 'multi') return 'context kind "multi" is only for multi-kind contexts';
   if (!KIND_PATTERN.test(kind)) return `context kind "${kind}" may only contain letters, digits, ".", "_" and "-"`;
+  // Bounded, so kinds made up per request (a mistake, but possible) cannot grow it without end.
+  if (validKinds.size < 256) validKinds.add(kind);
   return undefined;
 }
 
@@ -110,12 +116,17 @@ export class Context {
       this.kinds = EMPTY_KINDS;
     } else if (this._single) {
       this.kind = this._single.kind;
-      this.kinds = Object.freeze([this.kind]);
+      this.kinds = [this.kind];
     } else {
       this.kind = 'multi';
-      this.kinds = Object.freeze(parts.map((p) => p.kind));
+      this.kinds = parts.map((p) => p.kind);
     }
-    Object.freeze(this);
+    // A borrowed context lives for one synchronous evaluation inside the SDK and is never handed out, so
+    // it skips the freezing (measurable on the hot path); every context a caller can hold is frozen.
+    if (borrowedFrom === undefined) {
+      Object.freeze(this.kinds);
+      Object.freeze(this);
+    }
   }
 
   /**

@@ -20,6 +20,13 @@ describe('sha1Hex', () => {
     }
   });
 
+  it('matches node:crypto for ASCII text of every length up to three blocks (the fast path)', () => {
+    for (let n = 0; n <= 192; n++) {
+      const text = Array.from({ length: n }, (_, i) => String.fromCharCode(32 + ((i * 7 + n) % 95))).join('');
+      expect(sha1Hex(text), `length ${n}`).toBe(createHash('sha1').update(text, 'utf8').digest('hex'));
+    }
+  });
+
   it('gives the 60-bit prefix LaunchDarkly bucketing uses, rounded exactly like parseInt', () => {
     for (let i = 0; i < 500; i++) {
       const text = `flag.salt.${randomText(10)}`;

@@ -108,6 +108,11 @@ function offVariation(flag: Flag, reason: LDEvaluationReason): Outcome {
   return variation(flag, flag.offVariation, reason);
 }
 
+function matchReason(ruleIndex: number, ruleId: string | undefined, inExperiment: boolean): LDEvaluationReason {
+  if (ruleIndex < 0) return inExperiment ? Reasons.fallthroughExperiment : Reasons.fallthrough;
+  return Reasons.ruleMatch(ruleIndex, ruleId, inExperiment);
+}
+
 /** Result of a clause or segment test: a boolean, or the error that stops evaluation. */
 type Match = boolean | Outcome;
 
@@ -175,12 +180,10 @@ export class Evaluator {
       const match = this._ruleMatches(rule.clauses, context, state, []);
       if (match === false) continue;
       if (match !== true) return match;
-      return this._variationOrRollout(rule, flag, context, (inExperiment) => Reasons.ruleMatch(i, rule.id, inExperiment));
+      return this._variationOrRollout(rule, flag, context, i, rule.id);
     }
     if (!flag.fallthrough) return errorOutcome();
-    return this._variationOrRollout(flag.fallthrough, flag, context, (inExperiment) =>
-      inExperiment ? Reasons.fallthroughExperiment : Reasons.fallthrough,
-    );
+    return this._variationOrRollout(flag.fallthrough, flag, context, -1, undefined);
   }
 
   private _checkPrerequisites(flag: Flag, context: Context, state: State, visited: string[], topLevel: boolean): Outcome | undefined {
@@ -232,19 +235,15 @@ export class Evaluator {
     return undefined;
   }
 
-  private _variationOrRollout(
-    vr: VariationOrRollout,
-    flag: Flag,
-    context: Context,
-    reason: (inExperiment: boolean) => LDEvaluationReason,
-  ): Outcome {
-    if (vr.variation !== undefined) return variation(flag, vr.variation, reason(false));
+  /** What a rule (`ruleIndex` ≥ 0) or the fallthrough (`ruleIndex` -1) serves. */
+  private _variationOrRollout(vr: VariationOrRollout, flag: Flag, context: Context, ruleIndex: number, ruleId: string | undefined): Outcome {
+    if (vr.variation !== undefined) return variation(flag, vr.variation, matchReason(ruleIndex, ruleId, false));
     const rollout = vr.rollout;
     if (!rollout || rollout.variations.length === 0) return errorOutcome();
-    return this._rollout(rollout, flag, context, reason);
+    return this._rollout(rollout, flag, context, ruleIndex, ruleId);
   }
 
-  private _rollout(rollout: Rollout, flag: Flag, context: Context, reason: (inExperiment: boolean) => LDEvaluationReason): Outcome {
+  private _rollout(rollout: Rollout, flag: Flag, context: Context, ruleIndex: number, ruleId: string | undefined): Outcome {
     const experiment = rollout.kind === 'experiment';
     const bucketBy = experiment ? KEY_ATTRIBUTE : (rollout.bucketBy ?? KEY_ATTRIBUTE);
     if (!bucketBy.valid) return errorOutcome();
@@ -253,12 +252,12 @@ export class Evaluator {
     let sum = 0;
     for (const wv of variations) {
       sum += wv.weight / 100000;
-      if (bucket < sum) return variation(flag, wv.variation, reason(experiment && hadContext && !wv.untracked));
+      if (bucket < sum) return variation(flag, wv.variation, matchReason(ruleIndex, ruleId, experiment && hadContext && !wv.untracked));
     }
     // Rounding, or weights summing under 100%: the last variation. (LaunchDarkly marks this one as in the
     // experiment even when the context lacks the rollout's kind; kept for identical results.)
     const last = variations[variations.length - 1]!;
-    return variation(flag, last.variation, reason(experiment && !last.untracked));
+    return variation(flag, last.variation, matchReason(ruleIndex, ruleId, experiment && !last.untracked));
   }
 
   /** All clauses must match; `undefined` clauses never match and an empty list always does. */

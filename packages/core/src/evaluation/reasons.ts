@@ -35,15 +35,14 @@ export const Reasons = Object.freeze({
   fallthroughExperiment: Object.freeze({ kind: 'FALLTHROUGH', inExperiment: true }) as LDEvaluationReason,
   targetMatch: Object.freeze({ kind: 'TARGET_MATCH' }) as LDEvaluationReason,
   error: (errorKind: ErrorKind): LDEvaluationReason => ERRORS[errorKind],
-  prerequisiteFailed: (prerequisiteKey: string): LDEvaluationReason => Object.freeze({ kind: 'PREREQUISITE_FAILED', prerequisiteKey }),
-  ruleMatch: (ruleIndex: number, ruleId: string | undefined, inExperiment: boolean): LDEvaluationReason =>
+  // Reasons made per evaluation are fresh objects, so they need no freezing: changing one changes
+  // nothing else. The shared ones above are frozen.
+  prerequisiteFailed: (prerequisiteKey: string): LDEvaluationReason => ({ kind: 'PREREQUISITE_FAILED', prerequisiteKey }),
+  ruleMatch: (ruleIndex: number, ruleId: string | undefined, inExperiment: boolean): LDEvaluationReason => {
     // Key order as LaunchDarkly's SDK writes it, so the JSON is byte-for-byte the same.
-    Object.freeze({
-      kind: 'RULE_MATCH',
-      ...(ruleId === undefined ? {} : { ruleId }),
-      ruleIndex,
-      ...(inExperiment ? { inExperiment: true } : {}),
-    }) as LDEvaluationReason,
+    if (ruleId === undefined) return inExperiment ? { kind: 'RULE_MATCH', ruleIndex, inExperiment } : { kind: 'RULE_MATCH', ruleIndex };
+    return inExperiment ? { kind: 'RULE_MATCH', ruleId, ruleIndex, inExperiment } : { kind: 'RULE_MATCH', ruleId, ruleIndex };
+  },
 });
 
 const ERRORS: Record<ErrorKind, LDEvaluationReason> = Object.freeze({

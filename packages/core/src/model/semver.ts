@@ -38,9 +38,26 @@ function strict(input: string): SemVer | undefined {
   return Object.freeze({ major, minor, patch, prerelease: Object.freeze(prerelease) });
 }
 
+/**
+ * Versions parsed from context attributes, by text: the same few app versions are compared on every
+ * evaluation, and parsing is the costly part. Bounded: cleared when full.
+ */
+const cache = new Map<string, SemVer | null>();
+const CACHE_LIMIT = 1000;
+
 /** Parses a version the way LaunchDarkly's semVer operators do; undefined when it is not one. */
 export function parseSemVer(input: unknown): SemVer | undefined {
-  if (typeof input !== 'string' || input.startsWith('v')) return undefined;
+  if (typeof input !== 'string') return undefined;
+  const cached = cache.get(input);
+  if (cached !== undefined) return cached ?? undefined;
+  const parsed = parseUncached(input);
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(input, parsed ?? null);
+  return parsed;
+}
+
+function parseUncached(input: string): SemVer | undefined {
+  if (input.startsWith('v')) return undefined;
   const parsed = strict(input);
   if (parsed) return parsed;
   const m = LEADING_COMPONENTS.exec(input);

@@ -45,6 +45,17 @@ describe('BigSegmentStoreWrapper', () => {
     await wrapper.close();
   });
 
+  it('answers synchronously from the cache once a membership has been fetched', async () => {
+    const { wrapper, store } = setup();
+    store.setMembership(sha256Base64('user-3'), { 'seg.g1': true });
+    expect(wrapper.getMembershipSync('user-3')).toBeUndefined();
+    await wrapper.getMembership('user-3');
+    expect(wrapper.getMembershipSync('user-3')).toEqual({ membership: { 'seg.g1': true }, status: 'HEALTHY' });
+    expect(wrapper.getMembershipSync('someone-else')).toBeUndefined();
+    await wrapper.close();
+    expect(wrapper.getMembershipSync('user-3')).toEqual({ membership: undefined, status: 'STORE_ERROR' });
+  });
+
   it('accepts an asynchronous hash function', async () => {
     const { wrapper, store } = setup({ hashContextKey: async (key) => `h:${key}` });
     store.setMembership('h:u', { 's.g1': true });

@@ -189,6 +189,21 @@ export class BigSegmentStoreWrapper {
     return { membership, status: status.stale ? 'STALE' : 'HEALTHY' };
   }
 
+  /**
+   * The synchronous fast path of {@link BigSegmentStoreWrapper.getMembership}: the answer when the
+   * membership is cached (and not expired) and the store status is known, `undefined` when it would need
+   * I/O. Lets an evaluation that uses big segments stay synchronous for a context seen recently.
+   */
+  getMembershipSync(contextKey: string): BigSegmentMembershipResult | undefined {
+    if (this.closed) return { membership: undefined, status: 'STORE_ERROR' };
+    const cached = this.cache.get(contextKey);
+    const status = this.lastStatus;
+    if (!cached || cached.expiresAt <= this.now() || !status) return undefined;
+    this.cache.delete(contextKey);
+    this.cache.set(contextKey, cached);
+    return { membership: cached.membership, status: status.stale ? 'STALE' : 'HEALTHY' };
+  }
+
   /** Stops polling, drops listeners and closes the store. Idempotent. */
   async close(): Promise<void> {
     if (this.closed) return;

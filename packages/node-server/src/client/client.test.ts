@@ -189,3 +189,44 @@ describe('events, hooks and the rest of the API', () => {
     await expect(waiting).rejects.toThrow(/closed before it initialized/);
   });
 });
+
+describe('big segments', () => {
+  it('evaluates big-segment membership from the big-segment store, then answers synchronously from its cache', async () => {
+    const { InMemoryBigSegmentStore } = await import('@switchyard/core/testing');
+    const { createHash } = await import('node:crypto');
+    const store = new InMemoryBigSegmentStore();
+    store.setMetadata({ lastUpToDate: Date.now() });
+    store.setMembership(createHash('sha256').update('member').digest('base64'), { 'big.g3': true });
+    const td = new TestData();
+    await td.usePreconfiguredSegment({ key: 'big', version: 1, unbounded: true, generation: 3 });
+    await td.usePreconfiguredFlag({
+      key: 'gated',
+      version: 1,
+      on: true,
+      variations: [false, true],
+      fallthrough: { variation: 0 },
+      rules: [{ id: 'r', clauses: [{ attribute: 'key', op: 'segmentMatch', values: ['big'] }], variation: 1 }],
+    });
+    const { client } = await clientWith(td, { bigSegments: { store } });
+    const member = { kind: 'user', key: 'member' };
+    // Not fetched yet: the synchronous method cannot answer and says so.
+    expect(client.variationDetailSync('gated', member, false)).toMatchObject({ value: false, reason: { errorKind: 'CLIENT_NOT_READY' } });
+    expect(await client.variationDetail('gated', member, false)).toEqual({
+      value: true,
+      variationIndex: 1,
+      reason: { kind: 'RULE_MATCH', ruleId: 'r', ruleIndex: 0, bigSegmentsStatus: 'HEALTHY' },
+    });
+    expect(client.variationDetailSync('gated', member, false)).toEqual({
+      value: true,
+      variationIndex: 1,
+      reason: { kind: 'RULE_MATCH', ruleId: 'r', ruleIndex: 0, bigSegmentsStatus: 'HEALTHY' },
+    });
+    expect(await client.variationDetail('gated', { kind: 'user', key: 'stranger' }, false)).toEqual({
+      value: false,
+      variationIndex: 0,
+      reason: { kind: 'FALLTHROUGH', bigSegmentsStatus: 'HEALTHY' },
+    });
+    expect(client.bigSegmentStoreStatusProvider.getStatus()).toEqual({ available: true, stale: false });
+    await client.close();
+  });
+});

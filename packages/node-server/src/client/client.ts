@@ -219,8 +219,8 @@ export class SwitchyardClient extends EventEmitter implements LDClient {
         const item = store.getSync(DataKinds.segments, key);
         return item === undefined ? PENDING : (item ?? undefined);
       },
-      // Membership needs I/O: a flag that uses big segments takes the async path.
-      ...(bigSegments ? { bigSegments: () => PENDING } : {}),
+      // A membership cached by the big-segment wrapper answers at once; otherwise the async path fetches it.
+      ...(bigSegments ? { bigSegments: (contextKey: string) => bigSegments.getMembershipSync(contextKey) ?? PENDING } : {}),
     };
     this._async = {
       flag: async (key) => (await store.get(DataKinds.features, key)) ?? undefined,

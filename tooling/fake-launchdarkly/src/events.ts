@@ -28,8 +28,8 @@ export interface EventPost {
   /** `X-LaunchDarkly-Event-Schema`. */
   readonly schema: string | undefined;
   /**
-   * The parsed JSON body: an array of events for `bulk`, one object for `diagnostic`. Undefined when the
-   * body is not JSON text (a gzipped body: this fake sees bodies as text, so it cannot inflate them).
+   * The parsed JSON body (inflated first when gzipped): an array of events for `bulk`, one object for
+   * `diagnostic`. Undefined when the body is not JSON.
    */
   readonly body: unknown;
   /** The status answered; undefined while unanswered, or when the connection was closed or left hanging. */
@@ -141,7 +141,7 @@ export class FakeEvents {
       request,
       payloadId: header(request, 'x-launchdarkly-payload-id'),
       schema: header(request, 'x-launchdarkly-event-schema'),
-      body: header(request, 'content-encoding') === 'gzip' ? undefined : parse(request.body),
+      body: parse(request.body),
       status: undefined,
     };
     this.posts.push(post);

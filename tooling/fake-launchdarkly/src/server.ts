@@ -1,13 +1,18 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { gunzipSync } from 'node:zlib';
 
-/** A request as the fake service saw it, for assertions (headers lower-cased, body as text). */
+/**
+ * A request as the fake service saw it, for assertions (headers lower-cased). `body` is the text, inflated
+ * first when the request was sent with `Content-Encoding: gzip`; `rawBody` is the bytes as received.
+ */
 export interface RecordedRequest {
   readonly method: string;
   readonly path: string;
   readonly query: URLSearchParams;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   readonly body: string;
+  readonly rawBody: Buffer;
   readonly receivedAt: number;
 }
 
@@ -71,12 +76,20 @@ export class FakeServer {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const url = new URL(req.url ?? '/', 'http://localhost');
+    const rawBody = Buffer.concat(chunks);
+    let body: string;
+    try {
+      body = (req.headers['content-encoding'] === 'gzip' && rawBody.length ? gunzipSync(rawBody) : rawBody).toString('utf8');
+    } catch {
+      body = ''; // not valid gzip: the route sees no body, the raw bytes stay available
+    }
     const request: RecordedRequest = {
       method: req.method ?? 'GET',
       path: url.pathname,
       query: url.searchParams,
       headers: { ...req.headers },
-      body: Buffer.concat(chunks).toString('utf8'),
+      body,
+      rawBody,
       receivedAt: Date.now(),
     };
     this.requests.push(request);

@@ -34,3 +34,13 @@ it('tries routes in order until one answers', async () => {
   expect(await (await fetch(`${server.url}/a`)).text()).toBe('a');
   expect(await (await fetch(`${server.url}/b`)).text()).toBe('fallback');
 });
+
+it('inflates gzipped request bodies and keeps the raw bytes', async () => {
+  const { gzipSync } = await import('node:zlib');
+  server = new FakeServer();
+  await server.listen();
+  const raw = gzipSync('{"zipped":true}');
+  await fetch(`${server.url}/gz`, { method: 'POST', body: raw, headers: { 'Content-Encoding': 'gzip' } });
+  expect(server.requests[0]!.body).toBe('{"zipped":true}');
+  expect(server.requests[0]!.rawBody.equals(raw)).toBe(true);
+});

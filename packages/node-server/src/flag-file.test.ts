@@ -22,9 +22,23 @@ describe('loadFlagFile', () => {
       }),
     );
     const data = await loadFlagFile(path);
-    expect(data.features?.a).toMatchObject({ key: 'a', version: 3, on: false });
-    expect(data.features?.b).toEqual({ key: 'b', version: 1, on: true, variations: ['green'], fallthrough: { variation: 0 } });
-    expect(data.segments?.s).toMatchObject({ key: 's', version: 2 });
+    expect(data.features?.a).toMatchObject({ key: 'a', version: 3, on: false, malformed: undefined });
+    // Parsed into core's model, ready for a DataStore, with the JSON kept.
+    expect((data.features?.b as unknown as { json: unknown }).json).toEqual({ key: 'b', version: 1, on: true, variations: ['green'], fallthrough: { variation: 0 } });
+    expect((data.segments?.s as unknown as { included: Set<string> }).included.has('u')).toBe(true);
+  });
+
+  it('gives a data set an in-memory store and the evaluator can use directly', async () => {
+    const { Context, DataKinds, Evaluator, InMemoryDataStore } = await import('@switchyard/core');
+    const path = file(JSON.stringify({ flags: { t: { version: 1, on: true, variations: ['x', 'y'], targets: [{ values: ['u'], variation: 1 }], fallthrough: { variation: 0 } } } }));
+    const store = new InMemoryDataStore();
+    await store.init(await loadFlagFile(path));
+    const evaluator = new Evaluator({ flag: (k) => store.getSync(DataKinds.features, k) ?? undefined, segment: () => undefined });
+    expect(evaluator.evaluateDetail(store.getSync(DataKinds.features, 't') ?? undefined, Context.from({ kind: 'user', key: 'u' }), 'd')).toEqual({
+      value: 'y',
+      variationIndex: 1,
+      reason: { kind: 'TARGET_MATCH' },
+    });
   });
 
   it('rejects a key that is both a flag and a flag value', async () => {

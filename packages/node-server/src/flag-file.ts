@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 
-import type { FullDataSet, VersionedItem } from '@switchyard/core';
+import { DataKinds, type FullDataSet, type VersionedItem } from '@switchyard/core';
 
 /** A flag or segment as LaunchDarkly's JSON has it (at least a key and a version). */
 export type ItemJson = VersionedItem & { readonly [field: string]: unknown };
@@ -103,9 +103,10 @@ export function addFlagFileContents(
 }
 
 /**
- * Reads a flag file (JSON, or YAML by extension) into a full data set of LaunchDarkly JSON items. A
- * `flagValues` entry `k: v` becomes a flag that is on and serves `v` to everyone. The same key in
- * `flags` and `flagValues` is an error. For a client, use `integrations.FileDataSourceFactory` instead.
+ * Reads a flag file (JSON, or YAML by extension) into a full data set ready for a `DataStore`: flags and
+ * segments parsed into core's model (each keeps its JSON as `.json`). A `flagValues` entry `k: v` becomes
+ * a flag that is on and serves `v` to everyone. The same key in `flags` and `flagValues` is an error. For a
+ * client, use `integrations.FileDataSourceFactory` instead.
  */
 export async function loadFlagFile(path: string, yamlParser?: YamlParser): Promise<FullDataSet> {
   let text: string;
@@ -116,5 +117,7 @@ export async function loadFlagFile(path: string, yamlParser?: YamlParser): Promi
   }
   const data = { features: {} as Record<string, ItemJson>, segments: {} as Record<string, ItemJson> };
   addFlagFileContents(path, await parseFlagFileText(path, text, yamlParser), data);
-  return data;
+  const parse = <T>(items: Record<string, ItemJson>, fromJSON: (json: unknown) => T) =>
+    Object.fromEntries(Object.entries(items).map(([key, json]) => [key, fromJSON(json)]));
+  return { features: parse(data.features, DataKinds.features.fromJSON), segments: parse(data.segments, DataKinds.segments.fromJSON) };
 }

@@ -180,6 +180,12 @@ describe('Evaluator', () => {
     });
   });
 
+  it('never throws even for an item that was not parsed into the model (raw JSON put in a store by hand)', () => {
+    const raw = { key: 'raw', version: 1, on: true, variations: [1], targets: [{ values: ['u'], variation: 0 }], fallthrough: { variation: 0 } };
+    const e = evaluatorFor([]);
+    expect(run(e, raw as unknown as Flag, user('u')).reason).toEqual({ kind: 'ERROR', errorKind: 'MALFORMED_FLAG' });
+  });
+
   it('never throws on a malformed flag; it is an error result', () => {
     const broken = parseFlag({ key: 'b', version: 3, on: true, variations: 'nope' });
     expect(broken.malformed).toMatch(/flag "b".variations must be an array/);

@@ -131,9 +131,10 @@ export class Evaluator {
       return this.evaluateOrThrowPending(flag, context);
     } catch (err) {
       if (err instanceof Pending) return PENDING;
-      // The nesting limit makes this unreachable with any sane stack size; evaluation still never throws.
-      if (err instanceof RangeError) return { ...errorOutcome(), prerequisites: undefined, prerequisiteEvaluations: undefined };
-      throw err;
+      // Unreachable with data that went through parseFlag/parseSegment (and the nesting limit keeps the
+      // stack safe), but evaluation must never throw: an item that was not parsed (raw JSON put into a
+      // store by hand) or a stack overflow is a malformed flag.
+      return { ...errorOutcome(), prerequisites: undefined, prerequisiteEvaluations: undefined };
     }
   }
 
@@ -409,7 +410,8 @@ export async function evaluateAsync(
     try {
       return evaluator.evaluateOrThrowPending(flag, context, new Map(bigSegments));
     } catch (err) {
-      if (!(err instanceof Pending)) throw err;
+      // As in Evaluator.evaluate: anything but a pending lookup means the data was not a parsed model.
+      if (!(err instanceof Pending)) return { ...errorOutcome(), prerequisites: undefined, prerequisiteEvaluations: undefined };
       if (err.what === 'flag') flags.set(err.key, await fetch.flag(err.key));
       else if (err.what === 'segment') segments.set(err.key, await fetch.segment(err.key));
       else if (fetch.bigSegments) bigSegments.set(err.key, await fetch.bigSegments(err.key));

@@ -28,8 +28,29 @@ describe('validateOptions', () => {
 
   it('warns about an unknown option, naming it', () => {
     const logger = new CapturingLogger();
-    validateOptions({ streamUrl: 'x' } as never, logger);
-    expect(logger.messages('warn')).toEqual(['[switchyard/node-server] unknown option "streamUrl" is ignored']);
+    validateOptions({ streamUrl: 'x', somethingElse: 1 } as never, logger);
+    expect(logger.messages('warn')).toEqual([
+      '[switchyard/node-server] unknown option "streamUrl" is ignored (did you mean "streamUri"?)',
+      '[switchyard/node-server] unknown option "somethingElse" is ignored',
+    ]);
+  });
+
+  it('suggests the option a misspelt or miscased name meant', () => {
+    const logger = new CapturingLogger();
+    validateOptions({ pollIntervall: 60, FlushInterval: 2, sendevents: false } as never, logger);
+    expect(logger.messages('warn')).toEqual([
+      '[switchyard/node-server] unknown option "pollIntervall" is ignored (did you mean "pollInterval"?)',
+      '[switchyard/node-server] unknown option "FlushInterval" is ignored (did you mean "flushInterval"?)',
+      '[switchyard/node-server] unknown option "sendevents" is ignored (did you mean "sendEvents"?)',
+    ]);
+  });
+
+  it('raises event and reconnect settings that make no sense to their minimum', () => {
+    const logger = new CapturingLogger();
+    const config = validateOptions({ capacity: -5, flushInterval: 0, contextKeysFlushInterval: 0, streamInitialReconnectDelay: -1 }, logger);
+    expect(config.capacity).toBe(1);
+    expect(logger.messages('warn')).toContain('[switchyard/node-server] option "capacity" is -5, below its minimum 1; using 1');
+    expect(logger.messages('warn')).toHaveLength(4);
   });
 
   it('warns about a mistyped option and names the default used instead', () => {

@@ -197,18 +197,18 @@ const CHECKS: Readonly<Record<string, Check>> = {
   streamUri: { type: 'string' },
   eventsUri: { type: 'string' },
   stream: { type: 'boolean' },
-  streamInitialReconnectDelay: { type: 'number' },
+  streamInitialReconnectDelay: { type: 'number', min: 0 },
   timeout: { type: 'number', min: 1 },
-  capacity: { type: 'number' },
-  flushInterval: { type: 'number' },
+  capacity: { type: 'number', min: 1 },
+  flushInterval: { type: 'number', min: 0.1 },
   pollInterval: { type: 'number', min: 30 },
   offline: { type: 'boolean' },
   useLdd: { type: 'boolean' },
   sendEvents: { type: 'boolean' },
   allAttributesPrivate: { type: 'boolean' },
   privateAttributes: { type: 'stringArray' },
-  contextKeysCapacity: { type: 'number' },
-  contextKeysFlushInterval: { type: 'number' },
+  contextKeysCapacity: { type: 'number', min: 0 },
+  contextKeysFlushInterval: { type: 'number', min: 1 },
   diagnosticOptOut: { type: 'boolean' },
   diagnosticRecordingInterval: { type: 'number', min: 60 },
   featureStore: { type: 'objectOrFactory' },
@@ -268,6 +268,35 @@ function show(value: unknown): string {
   return String(value);
 }
 
+/** Edit distance, for suggesting the option a misspelt name meant. */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const temp = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = temp;
+    }
+  }
+  return row[b.length]!;
+}
+
+/** The known option closest to `name` (case-insensitively, at most 2 edits away), if any. */
+function closestOption(name: string): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const known of Object.keys(CHECKS)) {
+    const d = distance(name.toLowerCase(), known.toLowerCase());
+    if (d < bestDistance) {
+      best = known;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
 /**
  * Validates options the way LaunchDarkly's SDK does (unknown names and wrong types warn and fall back to
  * the default; numbers below a minimum are raised to it, with a warning) and converts durations to
@@ -284,7 +313,8 @@ export function validateOptions(options: LDOptions | undefined, logger: LDLogger
       continue;
     }
     if (!check) {
-      logger.warn(`${PREFIX} unknown option "${name}" is ignored`);
+      const near = closestOption(name);
+      logger.warn(`${PREFIX} unknown option "${name}" is ignored${near ? ` (did you mean "${near}"?)` : ''}`);
       continue;
     }
     if (value === undefined || value === null) continue;

@@ -45,36 +45,45 @@ export interface DataKind<T extends VersionedItem = VersionedItem> {
   dependencyKeys?(item: T): Iterable<string>;
 }
 
+/** An item another item depends on. */
+export interface ItemDependency {
+  readonly namespace: 'features' | 'segments';
+  readonly key: string;
+}
+
 /**
- * Same-kind dependencies read from LaunchDarkly's JSON shape, which both the raw JSON and the parsed
- * model keep: prerequisites of a flag, `segmentMatch` clause values of a segment's rules. Anything
- * unexpected is ignored: ordering is an optimisation for non-atomic stores, never a reason to fail.
+ * What an item depends on, read from LaunchDarkly's JSON shape (a parsed item's `json`, or a raw item):
+ * a flag's prerequisites (flags), and the segments named by `segmentMatch` clauses in the rules of a
+ * flag or a segment. Anything unexpected is skipped, never thrown on: this feeds write ordering and
+ * change notification, never evaluation. Tombstones depend on nothing.
  */
-export function defaultDependencyKeys(namespace: string, item: VersionedItem): string[] {
-  const keys: string[] = [];
-  const record = item as unknown as Record<string, unknown>;
-  if (namespace === 'features') {
-    const prerequisites = record.prerequisites;
-    if (Array.isArray(prerequisites)) {
-      for (const p of prerequisites) {
-        const key = isRecord(p) ? p.key : undefined;
-        if (typeof key === 'string') keys.push(key);
-      }
-    }
-  } else if (namespace === 'segments') {
-    const rules = record.rules;
-    if (Array.isArray(rules)) {
-      for (const rule of rules) {
-        const clauses = isRecord(rule) ? rule.clauses : undefined;
-        if (!Array.isArray(clauses)) continue;
-        for (const clause of clauses) {
-          if (!isRecord(clause) || clause.op !== 'segmentMatch' || !Array.isArray(clause.values)) continue;
-          for (const v of clause.values) if (typeof v === 'string') keys.push(v);
-        }
+export function itemDependencies(namespace: string, item: unknown): ItemDependency[] {
+  const json = isRecord(item) && isRecord(item.json) ? item.json : item;
+  const out: ItemDependency[] = [];
+  if (!isRecord(json) || json.deleted === true) return out;
+  if (namespace === 'features' && Array.isArray(json.prerequisites)) {
+    for (const p of json.prerequisites) if (isRecord(p) && typeof p.key === 'string') out.push({ namespace: 'features', key: p.key });
+  }
+  if (Array.isArray(json.rules)) {
+    for (const rule of json.rules) {
+      if (!isRecord(rule) || !Array.isArray(rule.clauses)) continue;
+      for (const clause of rule.clauses) {
+        if (!isRecord(clause) || clause.op !== 'segmentMatch' || !Array.isArray(clause.values)) continue;
+        for (const v of clause.values) if (typeof v === 'string') out.push({ namespace: 'segments', key: v });
       }
     }
   }
-  return keys;
+  return out;
+}
+
+/**
+ * Same-kind dependencies, for write ordering (cross-kind order comes from {@link DataKind.priority}):
+ * a flag's prerequisites, a segment's nested segments.
+ */
+export function defaultDependencyKeys(namespace: string, item: VersionedItem): string[] {
+  return itemDependencies(namespace, item)
+    .filter((d) => d.namespace === namespace)
+    .map((d) => d.key);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

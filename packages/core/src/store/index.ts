@@ -1,4 +1,11 @@
-export { DataKinds, defaultDependencyKeys, type DataKind, type VersionedItem } from './data-kinds.js';
+export {
+  DataKinds,
+  defaultDependencyKeys,
+  itemDependencies,
+  type ItemDependency,
+  type DataKind,
+  type VersionedItem,
+} from './data-kinds.js';
 export type {
   DataStore,
   DataStoreMetrics,

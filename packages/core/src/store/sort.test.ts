@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { type DataKind, DataKinds, sortDataSet } from '../index.js';
+import { type DataKind, DataKinds, itemDependencies, sortDataSet } from '../index.js';
 
 const flag = (key: string, prerequisites: string[] = []) => ({ key, version: 1, prerequisites: prerequisites.map((p) => ({ key: p, variation: 0 })) });
 const segment = (key: string, refs: string[] = []) => ({
@@ -68,5 +68,23 @@ describe('sortDataSet', () => {
       ['segments', ['inner', 'outer']],
       ['features', ['base', 'dependant']],
     ]);
+  });
+});
+
+describe('itemDependencies', () => {
+  it('lists prerequisites and segmentMatch segments of a parsed flag, across kinds, and nothing for a tombstone', () => {
+    const flag = DataKinds.features.fromJSON({
+      key: 'f',
+      version: 1,
+      prerequisites: [{ key: 'p', variation: 0 }],
+      rules: [{ clauses: [{ attribute: 'key', op: 'segmentMatch', values: ['s1', 7, 's2'] }, { attribute: 'x', op: 'in', values: ['s3'] }] }],
+    });
+    expect(itemDependencies('features', flag)).toEqual([
+      { namespace: 'features', key: 'p' },
+      { namespace: 'segments', key: 's1' },
+      { namespace: 'segments', key: 's2' },
+    ]);
+    expect(itemDependencies('features', DataKinds.features.tombstone('f', 2))).toEqual([]);
+    expect(itemDependencies('segments', { rules: 'garbage' })).toEqual([]);
   });
 });

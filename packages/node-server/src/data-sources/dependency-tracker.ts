@@ -1,34 +1,13 @@
+import { itemDependencies } from '@switchyard/core';
+
 /** `namespace` and `key` of a stored item in one string (NUL cannot occur in either). */
 function id(namespace: string, key: string): string {
   return `${namespace}\0${key}`;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/**
- * What an item depends on, read from LaunchDarkly's JSON (which a parsed item keeps in `json`, and which
- * is also the shape of raw items): a flag's prerequisites (flags) and, for flags and segments, the
- * segments named by `segmentMatch` clauses. Malformed parts are skipped, never thrown on.
- */
+/** What an item depends on (see core's `itemDependencies`), as ids. */
 export function dependenciesOf(namespace: string, item: unknown): string[] {
-  const json = isRecord(item) && isRecord(item.json) ? item.json : item;
-  const out: string[] = [];
-  if (!isRecord(json) || json.deleted === true) return out;
-  if (namespace === 'features' && Array.isArray(json.prerequisites)) {
-    for (const p of json.prerequisites) if (isRecord(p) && typeof p.key === 'string') out.push(id('features', p.key));
-  }
-  if (Array.isArray(json.rules)) {
-    for (const rule of json.rules) {
-      if (!isRecord(rule) || !Array.isArray(rule.clauses)) continue;
-      for (const clause of rule.clauses) {
-        if (!isRecord(clause) || clause.op !== 'segmentMatch' || !Array.isArray(clause.values)) continue;
-        for (const v of clause.values) if (typeof v === 'string') out.push(id('segments', v));
-      }
-    }
-  }
-  return out;
+  return itemDependencies(namespace, item).map((d) => id(d.namespace, d.key));
 }
 
 /**

@@ -10,7 +10,7 @@
  * by the events benchmark).
  */
 
-import { compare, report } from '@switchyard/bench-kit';
+import { assertSameAnswers, compare, report } from '@switchyard/bench-kit';
 
 import { Generator } from '../test/support/generator.js';
 import { launchDarklyClient } from '../test/support/launchdarkly.js';
@@ -58,14 +58,12 @@ const contexts = (() => {
 const ours = new LocalEvaluator(data);
 const ld = await launchDarklyClient(data);
 
-// Sanity: both SDKs must give the same answers on this data, or the comparison means nothing.
-for (const context of contexts.slice(0, 50)) {
-  for (const key of flagKeys) {
-    const a = JSON.stringify(ours.detail(key, context, false));
-    const b = JSON.stringify(await ld.variationDetail(key, context as never, false));
-    if (a !== b) throw new Error(`SDKs disagree on ${key}: ${a} vs ${b}`);
-  }
-}
+await assertSameAnswers(
+  flagKeys,
+  contexts.slice(0, 50),
+  (key, context, d) => ours.detail(key, context, d),
+  (key, context, d) => ld.variationDetail(key, context as never, d),
+);
 
 let i = 0;
 let j = 0;

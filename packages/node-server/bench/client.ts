@@ -5,7 +5,7 @@
  * measures those). Run with `pnpm bench` in this package.
  */
 import { integrations as ldIntegrations, init as ldInit } from '@launchdarkly/node-server-sdk';
-import { compare, report } from '@switchyard/bench-kit';
+import { assertSameAnswers, compare, report } from '@switchyard/bench-kit';
 
 import { TestData, init } from '../src/index.js';
 
@@ -67,14 +67,12 @@ const ld = ldInit('sdk-key', { updateProcessor: theirs.getFactory(), sendEvents:
 await client.waitForInitialization({ timeout: 10 });
 await ld.waitForInitialization({ timeout: 10 });
 
-// Sanity: the same answers, or the comparison means nothing.
-for (const context of contexts.slice(0, 50)) {
-  for (const key of keys) {
-    const a = JSON.stringify(await client.variationDetail(key, context, false));
-    const b = JSON.stringify(await ld.variationDetail(key, context, false));
-    if (a !== b) throw new Error(`SDKs disagree on ${key}: ${a} vs ${b}`);
-  }
-}
+await assertSameAnswers(
+  keys,
+  contexts.slice(0, 50),
+  (key, context, d) => client.variationDetail(key, context as never, d),
+  (key, context, d) => ld.variationDetail(key, context as never, d),
+);
 
 let i = 0;
 let j = 0;

@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 
-import { compare, report } from './index.js';
+import { assertSameAnswers, compare, report } from './index.js';
 
 it('measures tasks side by side and reports ratios to the baseline', async () => {
   let slowCalls = 0;
@@ -20,4 +20,12 @@ it('measures tasks side by side and reports ratios to the baseline', async () =>
   }
   expect(slowCalls).toBeGreaterThan(0);
   expect(report('t', results)).toMatch(/double work\s+\S+\s+\S+\s+\d+\.\d\dx/);
+});
+
+it('assertSameAnswers passes for agreeing sources and names the flag where they differ', async () => {
+  const same = (key: string) => ({ value: key });
+  await expect(assertSameAnswers(['a', 'b'], [{ key: 'u' }], same, async (key) => same(key))).resolves.toBeUndefined();
+  await expect(assertSameAnswers(['a', 'b'], [{ key: 'u' }], same, (key) => (key === 'b' ? { value: 'x' } : same(key)))).rejects.toThrow(
+    /SDKs disagree on b for \{"key":"u"\}/,
+  );
 });

@@ -97,3 +97,25 @@ export function report(title: string, results: readonly BenchResult[], unit = 'o
   console.log(text);
   return text;
 }
+
+/** Something that answers `variationDetail(flagKey, context, defaultValue)`, synchronously or not. */
+export type DetailSource = (flagKey: string, context: unknown, defaultValue: unknown) => unknown;
+
+/**
+ * Throws unless both SDKs give byte-for-byte the same detail for every flag and context: a speed
+ * comparison of SDKs that disagree would mean nothing.
+ */
+export async function assertSameAnswers(
+  flagKeys: readonly string[],
+  contexts: readonly unknown[],
+  ours: DetailSource,
+  theirs: DetailSource,
+): Promise<void> {
+  for (const context of contexts) {
+    for (const key of flagKeys) {
+      const a = JSON.stringify(await ours(key, context, false));
+      const b = JSON.stringify(await theirs(key, context, false));
+      if (a !== b) throw new Error(`SDKs disagree on ${key} for ${JSON.stringify(context)}: ${a} vs ${b}`);
+    }
+  }
+}

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 
 import { DataKinds, type FullDataSet, type VersionedItem } from '@switchyard/core';
+import { isRecord } from './is-record.js';
 
 /** A flag or segment as LaunchDarkly's JSON has it (at least a key and a version). */
 export type ItemJson = VersionedItem & { readonly [field: string]: unknown };
@@ -21,10 +22,6 @@ export type YamlParser = (text: string) => unknown;
 /** Thrown when a flag file cannot be read or is not valid. The message names the file. */
 export class FlagFileError extends Error {
   override readonly name = 'FlagFileError';
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function isYaml(path: string): boolean {

@@ -1,4 +1,4 @@
-import { toFrozenAttributes, toFrozenJson, type JsonValue } from '../value/json.js';
+import { isRecord, toFrozenAttributes, toFrozenJson, type JsonValue } from '../value/json.js';
 import { AttributeReference } from './attribute-reference.js';
 
 /** A single-kind context as LaunchDarkly's SDKs accept it. */
@@ -57,9 +57,6 @@ function encodeKey(key: string): string {
   return key.includes('%') || key.includes(':') ? key.replace(/%/g, '%25').replace(/:/g, '%3A') : key;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** Kinds already seen valid: an application uses a handful, so the pattern runs once per kind. */
 const validKinds = new Set<string>(['user', 'org', 'device']);

@@ -1,5 +1,5 @@
 import { AttributeReference } from '../context/attribute-reference.js';
-import type { JsonValue } from '../value/json.js';
+import { isRecord, type JsonValue } from '../value/json.js';
 import { compileMatcher, type Clause } from './clause.js';
 
 /** Thrown inside the parsers; the parsers catch it and keep the item as malformed with this message. */
@@ -8,7 +8,7 @@ export class ParseProblem extends Error {}
 export type Obj = { readonly [key: string]: JsonValue };
 
 export function isObj(value: unknown): value is Obj {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return isRecord(value);
 }
 
 /** `null` and absence are the same for optional fields (LaunchDarkly's other SDKs read JSON that way). */

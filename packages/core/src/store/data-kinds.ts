@@ -1,4 +1,5 @@
 import { MalformedDataError } from '../errors/index.js';
+import { isRecord } from '../value/json.js';
 import { parseFlag, type Flag } from '../model/flag.js';
 import { parseSegment, type Segment } from '../model/segment.js';
 
@@ -86,9 +87,6 @@ export function defaultDependencyKeys(namespace: string, item: VersionedItem): s
     .map((d) => d.key);
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /**
  * A kind backed by a model parser: items are parsed (and deeply frozen) once, when they arrive from the

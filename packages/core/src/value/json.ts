@@ -14,6 +14,11 @@ export function jsonTypeOf(value: JsonValue): JsonType {
   return typeof value as 'boolean' | 'number' | 'string' | 'object';
 }
 
+/** True for a non-null, non-array object: the JSON object shape (used wherever untrusted input is read). */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 function isPlainObjectLike(value: object): boolean {
   const proto = Object.getPrototypeOf(value) as unknown;
   return proto === Object.prototype || proto === null;

@@ -1,8 +1,6 @@
 import { DataKinds, MalformedDataError, type DataKind, type FullDataSet, type VersionedItem } from '@switchyard/core';
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+import { isRecord } from '../is-record.js';
 
 function parseJson(text: string, what: string): unknown {
   try {

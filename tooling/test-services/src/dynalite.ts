@@ -20,7 +20,10 @@ export interface DynaliteOptions {
   port?: number;
   /** Largest item dynalite accepts, in KB. Default 400 (DynamoDB's limit). Note: dynalite counts UTF-16 code units, not UTF-8 bytes. */
   maxItemSizeKb?: number;
-  /** How long a new table stays CREATING, in milliseconds. Default 0 (ACTIVE at once). */
+  /**
+   * How long a new table stays CREATING, in milliseconds. Default 0: ACTIVE within milliseconds, but not
+   * synchronously (dynalite flips it on a timer), so wait for ACTIVE as with real DynamoDB.
+   */
   createTableMs?: number;
   /** How long to wait for the first healthy answer, in milliseconds. Default 10000. */
   startTimeoutMs?: number;
@@ -119,8 +122,8 @@ function startChild(port: number, settings: Record<string, unknown>): Instance {
 }
 
 /**
- * Starts dynalite (a DynamoDB implementation on npm) on a free loopback port with tables ACTIVE at
- * once, waits until it answers `ListTables`, and returns a handle.
+ * Starts dynalite (a DynamoDB implementation on npm) on a free loopback port with tables that turn ACTIVE
+ * within milliseconds of being created, waits until it answers `ListTables`, and returns a handle.
  */
 export async function startDynalite(options: DynaliteOptions = {}): Promise<DynaliteServer> {
   const mode = options.mode ?? 'in-process';

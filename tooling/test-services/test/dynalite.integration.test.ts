@@ -44,14 +44,24 @@ const table = {
 };
 
 describe.each(['in-process', 'child-process'] as const)('startDynalite (%s)', (mode) => {
-  it('answers DynamoDB calls with tables ACTIVE at once', async () => {
+  it('answers DynamoDB calls, and a new table turns ACTIVE within a second', async () => {
     const d = await startDynalite({ mode });
     try {
       expect(d.endpoint).toBe(`http://127.0.0.1:${d.port}`);
       const created = await call(d.endpoint, 'CreateTable', table);
       expect(created.status).toBe(200);
-      const described = await call(d.endpoint, 'DescribeTable', { TableName: 'switchyard-test' });
-      expect((described.json.Table as { TableStatus: string }).TableStatus).toBe('ACTIVE');
+      // As with real DynamoDB, CreateTable answers CREATING and the table turns ACTIVE afterwards (dynalite
+      // flips it on a zero-delay timer, so a loaded machine can answer one DescribeTable before that):
+      // clients wait for ACTIVE, as the AWS SDK's waitUntilTableExists does.
+      const deadline = Date.now() + 1000;
+      let status = '';
+      while (Date.now() < deadline) {
+        const described = await call(d.endpoint, 'DescribeTable', { TableName: 'switchyard-test' });
+        status = (described.json.Table as { TableStatus: string }).TableStatus;
+        if (status === 'ACTIVE') break;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      expect(status).toBe('ACTIVE');
       const put = await call(d.endpoint, 'PutItem', { TableName: 'switchyard-test', Item: { namespace: { S: 'features' }, key: { S: 'f' } } });
       expect(put.status).toBe(200);
     } finally {

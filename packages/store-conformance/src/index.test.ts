@@ -1,14 +1,16 @@
 // The suites run against the in-memory reference stores of @switchyard/core/testing: the same few lines
-// a store package writes (with its real backend) to plug into them.
+// a store package writes (with its real backend) to plug into them. Like every store of this repository,
+// the harness is a CompleteConformanceHarness with requireAllHooks, so no group of the suite is skipped.
 import type { BigSegmentStoreMembership } from '@switchyard/core';
 import { InMemoryBigSegmentStore, InMemoryPersistentBackend, InMemoryPersistentStore } from '@switchyard/core/testing';
 
-import { runBigSegmentStoreConformance, runPersistentStoreConformance } from './index.js';
+import { type CompleteConformanceHarness, runBigSegmentStoreConformance, runPersistentStoreConformance } from './index.js';
 
 const backend = new InMemoryPersistentBackend();
 
-runPersistentStoreConformance({
+const harness: CompleteConformanceHarness<InMemoryPersistentStore> = {
   name: 'in-memory reference store',
+  requireAllHooks: true,
   createStore: (prefix) => new InMemoryPersistentStore({ backend, prefix }),
   clearData: async (prefix) => backend.clear(prefix ?? 'launchdarkly'),
   createFailingStore: () => {
@@ -20,7 +22,9 @@ runPersistentStoreConformance({
     if (!(error instanceof Error) || !/injected failure/.test(error.message)) throw new Error(`unexpected error ${String(error)}`);
   },
   setConcurrentModificationHook: (store, hook) => store.setConcurrentModificationHook(hook),
-});
+};
+
+runPersistentStoreConformance(harness);
 
 const bigSegmentStores = new Map<string, InMemoryBigSegmentStore>();
 const bigSegmentStore = (prefix: string) => {

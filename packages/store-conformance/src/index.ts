@@ -5,6 +5,6 @@
  *
  * @packageDocumentation
  */
-export type { ConformanceHarness, BigSegmentConformanceHarness } from './harness.js';
+export type { ConformanceHarness, CompleteConformanceHarness, ConformanceHook, BigSegmentConformanceHarness } from './harness.js';
 export { runPersistentStoreConformance } from './persistent-store-suite.js';
 export { runBigSegmentStoreConformance } from './big-segment-suite.js';

@@ -1,4 +1,4 @@
-import { format } from 'node:util';
+import { format, inspect } from 'node:util';
 
 import type { LDLogger } from '@switchyard/core';
 
@@ -51,15 +51,42 @@ export function basicLogger(options: BasicLoggerOptions = {}): LDLogger {
   return Object.freeze({ debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') });
 }
 
+/** Characters that make up a word: a match with one of these on either side is part of a longer word. */
+const WORD_CHAR = '[A-Za-z0-9]';
+
+/**
+ * A function that replaces every whole-token occurrence of `secret` in a text with `<sdk-key>`. A
+ * token is the secret with no letter or digit directly before or after it, so `sdk-1234` is redacted in
+ * `key=sdk-1234;` or `/sdk-1234/all`, but a short key such as `k` does not mangle `unknown`: a secret
+ * inside a longer word is not that secret.
+ */
+export function secretRedactor(secret: string): (text: string) => string {
+  if (!secret) return (text) => text;
+  const escaped = secret.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const pattern = new RegExp(`(?<!${WORD_CHAR})${escaped}(?!${WORD_CHAR})`, 'g');
+  return (text) => (text.includes(secret) ? text.replace(pattern, '<sdk-key>') : text);
+}
+
 /**
  * Wraps the client's logger so that the SDK key never reaches a log line, whatever a message embeds
- * (an error from a proxy or a URL a user misconfigured, for example).
+ * (an error from a proxy or a URL a user misconfigured, for example). The key is redacted as a whole
+ * token (see {@link secretRedactor}) in strings, in `Error`s (logged as `name: message` when the key is
+ * in the message or stack), and in any other
+ * argument whose printed form contains it (that argument is then logged as its redacted printed form).
  */
 export function redactingLogger(logger: LDLogger, secret: string): LDLogger {
   if (!secret) return logger;
+  const redact = secretRedactor(secret);
   const clean = (arg: unknown): unknown => {
-    if (typeof arg === 'string') return arg.includes(secret) ? arg.split(secret).join('<sdk-key>') : arg;
-    if (arg instanceof Error && arg.message.includes(secret)) return arg.message.split(secret).join('<sdk-key>');
+    if (typeof arg === 'string') return redact(arg);
+    if (arg instanceof Error) {
+      if (!arg.message.includes(secret) && !(arg.stack ?? '').includes(secret)) return arg;
+      return `${arg.name}: ${redact(arg.message)}`;
+    }
+    if (typeof arg === 'object' && arg !== null) {
+      const printed = inspect(arg, { depth: 6, breakLength: Infinity });
+      return printed.includes(secret) ? redact(printed) : arg;
+    }
     return arg;
   };
   const wrap =

@@ -82,7 +82,11 @@ export interface LDOptions {
   stream?: boolean;
   /** First stream reconnect delay, in seconds; doubles per failure up to 30 s, with jitter. Default 1. */
   streamInitialReconnectDelay?: number;
-  /** HTTP request timeout for polling and event posts, in seconds. Default 10, minimum 1. */
+  /**
+   * HTTP request timeout for polling and event posts, and for each phase of setting up a proxy tunnel
+   * (connecting to the proxy, its answer to `CONNECT`, the TLS handshake), in seconds. Default 10,
+   * minimum 1.
+   */
   timeout?: number;
   /** Capacity of the analytics event queue. Default 10000. */
   capacity?: number;
@@ -370,6 +374,9 @@ export function validateOptions(options: LDOptions | undefined, logger: LDLogger
         }
         break;
       case 'objectOrFactory':
+        // An unusable store is not replaced by a default: the client fails initialization with a
+        // ConfigError instead (running without the persistence asked for would lose data on restart).
+        if (name === 'featureStore') break;
         if ((typeof value !== 'object' && typeof value !== 'function') || Array.isArray(value)) {
           logger.warn(`${PREFIX} option "${name}" should be an object or a factory function, got ${typeName(value)}; ${usingDefault}`);
           continue;

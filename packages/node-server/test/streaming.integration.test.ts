@@ -254,6 +254,16 @@ describe('streaming: faults (reliability §9.E)', () => {
     expect(await client.variation('a', user, 'dflt')).toBe(true);
   });
 
+  it('initializes from a put whose store write finishes after the stream that brought it has ended', async () => {
+    h = await harness({ flags: { a: boolFlag('a') } });
+    h.fake.stream.nextConnections({ kind: 'put-then-close' }, ...Array.from({ length: 100 }, () => ({ kind: 'status' as const, status: 503 })));
+    const core = new InMemoryPersistentStore({ latencyMs: 100 }); // the write outlasts the connection
+    const client = h.client({ featureStore: new PersistentStoreWrapper(core, { healthCheckIntervalMs: 0 }) });
+    await client.waitForInitialization({ timeout: 5 });
+    expect(await client.variation('a', user, 'dflt')).toBe(true);
+    expect(client.dataSourceStatusProvider.getStatus().state).not.toBe('VALID');
+  });
+
   it('45: the SSE retry field replaces the reconnect base delay', async () => {
     h = await harness({ flags: { a: boolFlag('a') } });
     const client = h.client({ streamInitialReconnectDelay: 30 }, { random: () => 0 });

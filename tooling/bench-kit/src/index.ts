@@ -119,3 +119,18 @@ export async function assertSameAnswers(
     }
   }
 }
+
+/**
+ * A seeded random number generator in [0, 1) (mulberry32: small and fast): the same seed always gives the
+ * same sequence, so generated benchmark and test data can be replayed from its seed.
+ */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

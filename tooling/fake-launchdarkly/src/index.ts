@@ -8,7 +8,7 @@
  */
 export { FakeServer, type RecordedRequest, type Route } from './server.js';
 export { FlagData, type FakeItem, type FakeKind, type FakePayload } from './flag-data.js';
-export { FakeStream, sseEvent, type StreamConnection, type StreamPlan } from './stream.js';
+export { FakeStream, sseEvent, type SseLineEnding, type StreamConnection, type StreamPlan } from './stream.js';
 export { FakePolling, type PollPlan } from './polling.js';
 export { startFakeLaunchDarkly, type FakeLaunchDarkly, type StartFakeLaunchDarklyOptions } from './fake-launchdarkly.js';
 export { FakeEvents, type EventEndpoint, type EventPlan, type EventPost } from './events.js';

@@ -31,12 +31,16 @@ export interface StreamConnection {
   closedAt: number | undefined;
 }
 
-/** Formats one SSE event (`data` spread over several `data:` lines when it contains newlines). */
-export function sseEvent(event: string, data: string): string {
-  return `event: ${event}\n${data
-    .split('\n')
-    .map((line) => `data: ${line}`)
-    .join('\n')}\n\n`;
+/** The three line ends the SSE spec allows. */
+export type SseLineEnding = '\n' | '\r' | '\r\n';
+
+/**
+ * Formats one SSE event (`data` spread over several `data:` lines when it contains newlines), each line
+ * ended with `lineEnding` (default LF).
+ */
+export function sseEvent(event: string, data: string, lineEnding: SseLineEnding = '\n'): string {
+  const lines = [`event: ${event}`, ...data.split('\n').map((line) => `data: ${line}`)];
+  return `${lines.join(lineEnding)}${lineEnding}${lineEnding}`;
 }
 
 /**
@@ -51,6 +55,11 @@ export class FakeStream {
   private readonly waiters: { count: number; resolve: () => void }[] = [];
   /** Response headers added to every 200 (e.g. `{ 'X-LD-EnvId': 'env-1' }`). */
   readonly extraHeaders: Record<string, string> = {};
+  /**
+   * How the events this endpoint formats (`put`, `patch`, `delete`, {@link FakeStream.send}) end their
+   * lines: LF (default), CR alone or CRLF, all allowed by the SSE spec. `sendRaw` text is sent as given.
+   */
+  lineEnding: SseLineEnding = '\n';
 
   constructor(
     server: FakeServer,
@@ -100,7 +109,7 @@ export class FakeStream {
 
   /** Sends one SSE event to every open stream. */
   send(event: string, data: unknown): void {
-    this.sendRaw(sseEvent(event, typeof data === 'string' ? data : JSON.stringify(data)));
+    this.sendRaw(sseEvent(event, typeof data === 'string' ? data : JSON.stringify(data), this.lineEnding));
   }
 
   /** Sends a `put` with the current data to every open stream. */
@@ -161,10 +170,10 @@ export class FakeStream {
     this.open.add(res);
     switch (plan.kind) {
       case 'serve':
-        res.write(sseEvent('put', JSON.stringify({ path: '/', data: this.data.payload() })));
+        res.write(sseEvent('put', JSON.stringify({ path: '/', data: this.data.payload() }), this.lineEnding));
         break;
       case 'put-then-close':
-        res.end(sseEvent('put', JSON.stringify({ path: '/', data: this.data.payload() })));
+        res.end(sseEvent('put', JSON.stringify({ path: '/', data: this.data.payload() }), this.lineEnding));
         break;
       case 'raw':
         res.write(plan.text);

@@ -69,3 +69,18 @@ it('polling serves the data with an ETag and answers 304 when it matches', async
   expect(await (await fetch(`${fake.url}/sdk/latest-all`)).text()).toBe('{bad');
   expect(fake.polling.requests.map((r) => r.status)).toEqual([200, 304, 200, 500, 200]);
 });
+
+it.each([
+  ['LF', '\n'],
+  ['CR', '\r'],
+  ['CRLF', '\r\n'],
+] as const)('ends every line of the events it formats with %s when told to', async (_name, eol) => {
+  fake = await startFakeLaunchDarkly({ data: { flags: { f: flag } } });
+  fake.stream.lineEnding = eol;
+  const res = await fetch(`${fake.url}/all`);
+  await fake.stream.waitForConnections(1);
+  fake.stream.send('patch', 'line one\nline two');
+  const text = await readSome(res, `data: line two${eol}${eol}`);
+  const put = `event: put${eol}data: ${JSON.stringify({ path: '/', data: { flags: { f: flag }, segments: {} } })}${eol}${eol}`;
+  expect(text).toBe(`${put}event: patch${eol}data: line one${eol}data: line two${eol}${eol}`);
+});

@@ -108,16 +108,25 @@ export type StoreOperation =
  * mark the store unavailable, retry).
  */
 export class StoreError extends SwitchyardError {
+  /**
+   * True when a write (`init`, `upsert`) did not reach the store but the caching wrapper applied it to
+   * its cache, which serves it from now on and writes it to the store when the store is back (an
+   * infinite cache during an outage). The data changed for the SDK, so listeners must hear of it; the
+   * store is still behind. False for every error a store itself raises.
+   */
+  readonly appliedToCache: boolean;
+
   constructor(
     /** The store, e.g. `'redis'`. */
     readonly store: string,
     /** The operation that failed. */
     readonly operation: StoreOperation,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; appliedToCache?: boolean },
   ) {
     super('STORE', `[switchyard/store-${store}] ${operation} failed: ${message}`, options);
     this.name = 'StoreError';
+    this.appliedToCache = options?.appliedToCache === true;
   }
 
   static override isInstance(value: unknown): value is StoreError {

@@ -70,6 +70,38 @@ describe('Evaluator', () => {
     ]);
   });
 
+  it('evaluates a flag that is its own prerequisite once more, and reports it in prerequisites and events, as LaunchDarkly does', () => {
+    const self = flag('self', { prerequisites: [{ key: 'self', variation: 1 }] });
+    const result = run(evaluatorFor([self]), self, user('u'));
+    expect(result.reason).toEqual({ kind: 'ERROR', errorKind: 'MALFORMED_FLAG' });
+    expect(result.prerequisites).toEqual(['self']);
+    expect(result.prerequisiteEvaluations!.map((p) => [p.flag.key, p.prerequisiteOf, p.reason.kind])).toEqual([['self', 'self', 'ERROR']]);
+    // In allFlagsState too: LaunchDarkly lists the flag as its own prerequisite.
+    const state = new FlagsStateBuilder(true);
+    state.add(self, result);
+    expect(state.build().toJSON().$flagsState).toEqual({ self: { version: 1, prerequisites: ['self'] } });
+
+    const a = flag('a', { prerequisites: [{ key: 'b', variation: 1 }] });
+    const b = flag('b', { prerequisites: [{ key: 'a', variation: 1 }] });
+    const cycle = run(evaluatorFor([a, b]), a, user('u'));
+    expect(cycle.prerequisites).toEqual(['b']);
+    expect(cycle.prerequisiteEvaluations!.map((p) => `${p.flag.key}<-${p.prerequisiteOf}`)).toEqual(['a<-b', 'b<-a']);
+  });
+
+  it('goes on past a prerequisite cycle to the next prerequisite, which decides when it fails, as LaunchDarkly does', () => {
+    const cyclic = (next: string) => flag('f', { offVariation: 1, prerequisites: [{ key: 'f', variation: 1 }, { key: next, variation: 1 }] });
+    const passing = flag('passing', {});
+    const failing = flag('failing', { on: false });
+    // The cycle's error stands when the prerequisites after it pass...
+    expect(run(evaluatorFor([cyclic('passing'), passing]), cyclic('passing'), user('u')).reason).toEqual({ kind: 'ERROR', errorKind: 'MALFORMED_FLAG' });
+    // ...and a later failing (or missing) one decides: in the inner evaluation f serves its off variation 1,
+    // which is what the outer evaluation requires of it, so the outer one also gets to `failing`.
+    const withFailing = run(evaluatorFor([cyclic('failing'), failing]), cyclic('failing'), user('u'));
+    expect(withFailing).toMatchObject({ value: true, variationIndex: 1, reason: { kind: 'PREREQUISITE_FAILED', prerequisiteKey: 'failing' } });
+    expect(withFailing.prerequisites).toEqual(['f', 'failing']);
+    expect(run(evaluatorFor([cyclic('missing')]), cyclic('missing'), user('u')).reason).toEqual({ kind: 'PREREQUISITE_FAILED', prerequisiteKey: 'missing' });
+  });
+
   it('hands out frozen variation values that cannot be mutated into later evaluations', () => {
     const f = parseFlag({ key: 'j', version: 1, on: true, variations: [{ limits: { seats: 5 } }], fallthrough: { variation: 0 } });
     const e = evaluatorFor([f]);

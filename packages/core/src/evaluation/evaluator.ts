@@ -120,7 +120,8 @@ type Match = boolean | Outcome;
  * Evaluates flags against contexts, exactly as LaunchDarkly's SDKs do. Synchronous: every lookup goes
  * through {@link EvaluationData}; a lookup answering {@link PENDING} makes `evaluate` return `PENDING`
  * (use {@link evaluateAsync} for data that may need fetching). Never throws on bad data: malformed
- * flags, invalid attribute references, cycles and over-deep nesting give `ERROR`/`MALFORMED_FLAG`.
+ * flags, invalid attribute references, cycles and over-deep nesting give `ERROR`/`MALFORMED_FLAG` (a
+ * prerequisite cycle gives way to a failing prerequisite listed after it, as in LaunchDarkly's evaluator).
  */
 export class Evaluator {
   constructor(private readonly _data: EvaluationData) {}
@@ -153,7 +154,12 @@ export class Evaluator {
   /** Like {@link Evaluator.evaluate}, but throws the internal pending marker; used by {@link evaluateAsync}. */
   evaluateOrThrowPending(flag: Flag, context: Context, bigSegments?: Map<string, BigSegmentLookup>): EvaluationResult {
     const state: State = { depth: 0, prerequisites: undefined, events: undefined, bigSegmentsStatus: undefined, bigSegments };
-    const outcome = this._evaluate(flag, context, state, [flag.key], true);
+    // The chain of prerequisites being evaluated starts empty, not with `flag.key`, as in LaunchDarkly's
+    // evaluator: a flag in a cycle is evaluated once more as a prerequisite before the cycle is found, so
+    // it appears in `prerequisites` (a flag that is its own prerequisite lists itself) and in the
+    // prerequisite events exactly as LaunchDarkly reports them, with LaunchDarkly's result (which the extra
+    // evaluation can decide, see `_checkPrerequisites`).
+    const outcome = this._evaluate(flag, context, state, [], true);
     let reason = outcome.reason;
     if (state.bigSegmentsStatus !== undefined) reason = Object.freeze({ ...reason, bigSegmentsStatus: state.bigSegmentsStatus });
     return {
@@ -191,8 +197,15 @@ export class Evaluator {
     const { prerequisites } = flag;
     if (prerequisites.length === 0) return undefined;
     if (state.depth >= MAX_NESTING_DEPTH) return errorOutcome();
+    let cycle: Outcome | undefined;
     for (const prereq of prerequisites) {
-      if (visited.includes(prereq.key)) return errorOutcome(); // a prerequisite cycle
+      if (visited.includes(prereq.key)) {
+        // A prerequisite cycle. As LaunchDarkly's evaluator does, note it and go on with the next
+        // prerequisite: a later one that fails or errs decides the result, otherwise the cycle's
+        // MALFORMED_FLAG does (a flag in a cycle never passes its prerequisites).
+        cycle = errorOutcome();
+        continue;
+      }
       const prereqFlag = this._lookup('flag', prereq.key, this._data.flag(prereq.key));
       if (!prereqFlag) return offVariation(flag, Reasons.prerequisiteFailed(prereq.key));
       visited.push(prereq.key);
@@ -213,7 +226,7 @@ export class Evaluator {
         return offVariation(flag, Reasons.prerequisiteFailed(prereq.key));
       }
     }
-    return undefined;
+    return cycle;
   }
 
   private _evalTargets(flag: Flag, context: Context): Outcome | undefined {

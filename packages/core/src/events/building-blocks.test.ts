@@ -24,45 +24,84 @@ describe('RingBuffer', () => {
 });
 
 describe('ContextKeyCache', () => {
-  it('evicts the least recently used key', () => {
+  it('answers whether a key was seen and makes it the most recent, evicting the least recently used key', () => {
     const cache = new ContextKeyCache(2);
-    cache.add('a');
-    cache.add('b');
-    expect(cache.has('a')).toBe(true); // a is now the most recent
-    cache.add('c'); // evicts b
-    expect([cache.has('a'), cache.has('b'), cache.has('c')]).toEqual([true, false, true]);
+    expect(cache.see('a')).toBe(false);
+    expect(cache.see('b')).toBe(false);
+    expect(cache.see('a')).toBe(true); // a is now the most recent
+    expect(cache.see('c')).toBe(false); // evicts b
     expect(cache.size).toBe(2);
+    expect(cache.see('b')).toBe(false); // evicts a
+    expect([cache.see('c'), cache.see('a')]).toEqual([true, false]);
     cache.clear();
-    expect(cache.has('c')).toBe(false);
+    expect(cache.size).toBe(0);
+    expect(cache.see('c')).toBe(false);
   });
 
-  it('deduplicates nothing with capacity 0', () => {
+  it('remembers nothing with capacity 0', () => {
     const cache = new ContextKeyCache(0);
-    cache.add('a');
-    expect(cache.has('a')).toBe(false);
+    expect([cache.see('a'), cache.see('a')]).toEqual([false, false]);
+    expect(cache.size).toBe(0);
   });
 });
 
 describe('EventSummarizer', () => {
-  it('refuses new counters beyond its limit but keeps counting existing ones', () => {
-    const summarizer = new EventSummarizer(2);
-    const f = flag('f');
-    expect(summarizer.addFlag(f, 0, false, null, ['user'], 1)).toBe(true);
-    expect(summarizer.addUnknown('x', 'd', ['user'], 2)).toBe(true);
-    expect(summarizer.addFlag(f, 1, true, null, ['user'], 3)).toBe(false);
-    expect(summarizer.incrementFlag(f, 0, ['org'], 4)).toBe(true);
-    expect(summarizer.incrementUnknown('x', ['user'], 5)).toBe(true);
-    const summary = summarizer.takeSummary()!;
-    expect(summary).toEqual({
+  it('counts by flag key, version and variation, whatever Flag object is passed', () => {
+    const summarizer = new EventSummarizer();
+    expect(summarizer.incrementFlag(flag('f'), 0, ['user'], 1)).toBe(false);
+    summarizer.addFlag(flag('f'), 0, false, null, ['user'], 1);
+    expect(summarizer.incrementFlag(flag('f'), 0, ['org'], 4)).toBe(true); // another object, same key and version
+    expect(summarizer.incrementFlag(flag('f', { version: 8 }), 0, ['user'], 4)).toBe(false);
+    summarizer.addFlag(flag('f', { version: 8 }), null, 'd', 'ignored: the first default of the key is kept', ['user'], 3);
+    expect(summarizer.takeSummary()).toEqual({
       kind: 'summary',
       startDate: 1,
-      endDate: 5,
+      endDate: 4,
       features: {
-        f: { default: null, contextKinds: ['user', 'org'], counters: [{ value: false, count: 2, variation: 0, version: 7 }] },
-        x: { default: 'd', contextKinds: ['user'], counters: [{ value: 'd', count: 2, unknown: true }] },
+        f: {
+          default: null,
+          contextKinds: ['user', 'org'],
+          counters: [
+            { value: false, count: 2, variation: 0, version: 7 },
+            { value: 'd', count: 1, version: 8 },
+          ],
+        },
       },
     });
     expect(summarizer.takeSummary()).toBeUndefined();
+  });
+
+  it('bounds distinct unknown flag keys per window, never known flags or keys already counted', () => {
+    const summarizer = new EventSummarizer({ maxUnknownFlagKeys: 1 });
+    expect(summarizer.addUnknown('x', 'd', ['user'], 2)).toBe(true);
+    expect(summarizer.addUnknown('y', 'd', ['user'], 2)).toBe(false);
+    expect(summarizer.incrementUnknown('x', ['user'], 5)).toBe(true);
+    for (let i = 0; i < 50; i++) summarizer.addFlag(flag(`known${i}`), 1, true, false, ['user'], 3);
+    const summary = summarizer.takeSummary()!;
+    expect(summary.features.x).toEqual({ default: 'd', contextKinds: ['user'], counters: [{ value: 'd', count: 2, unknown: true }] });
+    expect(summary.features.y).toBeUndefined();
+    expect(Object.keys(summary.features)).toHaveLength(51);
+    // a new window has room again
+    expect(summarizer.addUnknown('y', 'd', ['user'], 2)).toBe(true);
+  });
+
+  it('counts a key that was found and then not found (deleted in the window) under one feature, without using the unknown-key bound', () => {
+    const summarizer = new EventSummarizer({ maxUnknownFlagKeys: 0 });
+    summarizer.addFlag(flag('f'), 1, true, false, ['user'], 1);
+    expect(summarizer.incrementUnknown('f', ['user'], 2)).toBe(false);
+    expect(summarizer.addUnknown('f', false, ['org'], 2)).toBe(true);
+    expect(summarizer.incrementUnknown('f', ['user'], 3)).toBe(true);
+    expect(summarizer.incrementFlag(flag('f'), 1, ['user'], 3)).toBe(true);
+    expect(summarizer.takeSummary()!.features).toEqual({
+      f: {
+        default: false,
+        contextKinds: ['user', 'org'],
+        counters: [
+          { value: true, count: 2, variation: 1, version: 7 },
+          { value: false, count: 2, unknown: true },
+        ],
+      },
+    });
   });
 });
 

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 
 import { Context } from '../context/context.js';
 import { Reasons } from '../evaluation/reasons.js';
+import { parseFlag } from '../model/flag.js';
 import { CapturingLogger } from '../testing/capturing-logger.js';
 import { DiagnosticsManager } from './diagnostics.js';
 import { evaluation, flag, MemorySender, user } from './memory-sender.test-support.js';
@@ -89,18 +90,73 @@ describe('summaries', () => {
     expect(Object.keys(summaryOf(events)!.features).sort()).toEqual(['parent', 'pre']);
   });
 
+  it('counts by flag key, version and variation, so a store re-read (a new Flag object every time) loses nothing', async () => {
+    // A persistent store with cacheTtlMs 0 parses the flag again on every read: every evaluation has its
+    // own Flag object for the same key and version.
+    const { sender, processor } = setup({ capacity: 5 });
+    const json = (version: number) =>
+      JSON.stringify({ key: 'f', version, on: true, variations: ['a', 'b', 'c'], offVariation: 0, fallthrough: { variation: 1 } });
+    const a = user('a');
+    const expected = new Map<string, number>();
+    for (let i = 0; i < 12_000; i++) {
+      const version = i % 4 === 0 ? 2 : 1;
+      const variation = i % 3;
+      const f = parseFlag(JSON.parse(json(version)), true);
+      processor.recordEvaluation(evaluation(f, a, { variationIndex: variation }));
+      const key = `${version}/${variation}`;
+      expected.set(key, (expected.get(key) ?? 0) + 1);
+    }
+    // and the default served (no variation), and a flag that is not there, each many times
+    for (let i = 0; i < 500; i++) {
+      processor.recordEvaluation(evaluation(parseFlag(JSON.parse(json(1)), true), a, { variationIndex: null, defaultValue: 'd', reason: Reasons.error('WRONG_TYPE') }));
+      processor.recordUnknownFlag({ context: a, key: `missing${i % 2}`, defaultValue: 'd', reason: Reasons.error('FLAG_NOT_FOUND'), withReasons: false, creationDate: 1 });
+    }
+    await processor.flush();
+
+    const summaries = sender.events().filter((e) => e.kind === 'summary') as SummaryOutputEvent[];
+    expect(summaries).toHaveLength(1);
+    const counters = summaries[0]!.features.f!.counters;
+    expect(counters).toHaveLength(expected.size + 1);
+    for (const [key, count] of expected) {
+      const [version, variation] = key.split('/').map(Number);
+      expect(counters).toContainEqual({ value: ['a', 'b', 'c'][variation!], count, variation, version });
+    }
+    expect(counters).toContainEqual({ value: 'd', count: 500, version: 1 });
+    expect(counters.reduce((sum, c) => sum + c.count, 0)).toBe(12_500);
+    expect(summaries[0]!.features.missing0!.counters).toEqual([{ value: 'd', count: 250, unknown: true }]);
+    expect(summaries[0]!.features.missing1!.counters).toEqual([{ value: 'd', count: 250, unknown: true }]);
+    expect(processor.stats().droppedEvents).toBe(0);
+  });
+
+  it('bounds distinct unknown flag keys per window by maxUnknownFlagKeys, not by capacity, counting the rest as dropped', async () => {
+    const { sender, logger, processor } = setup({ capacity: 2, maxUnknownFlagKeys: 3 });
+    const unknown = (key: string) =>
+      processor.recordUnknownFlag({ context: user('a'), key, defaultValue: 0, reason: Reasons.error('FLAG_NOT_FOUND'), withReasons: false, creationDate: 1 });
+    for (let i = 0; i < 10; i++) unknown(`typo${i}`);
+    for (let i = 0; i < 10; i++) unknown('typo0');
+    await processor.flush();
+    const features = summaryOf(sender.events())!.features;
+    expect(Object.keys(features)).toEqual(['typo0', 'typo1', 'typo2']);
+    expect(features.typo0!.counters).toEqual([{ value: 0, count: 11, unknown: true }]);
+    expect(processor.stats().droppedEvents).toBe(7);
+    expect(logger.messages('warn').filter((m) => m.includes('maxUnknownFlagKeys'))).toHaveLength(1);
+    unknown('typo9');
+    await processor.flush();
+    expect(Object.keys(summaryOf(sender.analytics()[1]!)!.features)).toEqual(['typo9']);
+  });
+
   it('is not limited by capacity: a flood of evaluations is counted exactly', async () => {
     const { sender, processor } = setup({ capacity: 10 });
     const f = flag('f');
     for (let i = 0; i < 1000; i++) processor.recordEvaluation(evaluation(f, user(`u${i % 50}`)));
     await processor.flush();
     expect(summaryOf(sender.events())!.features.f!.counters).toEqual([{ value: true, count: 1000, variation: 1, version: 7 }]);
-    // Room for 10 index events; the other 40 contexts are not remembered as indexed, so each of their
-    // 20 evaluations tries (and fails) to queue one: 800 dropped, and they are indexed after the flush.
-    expect(processor.stats().droppedEvents).toBe(800);
+    // Room for 10 index events; the other 40 are dropped once each (their contexts are remembered as
+    // seen all the same, as LaunchDarkly's SDK does), and are not indexed again after the flush.
+    expect(processor.stats().droppedEvents).toBe(40);
     processor.recordEvaluation(evaluation(f, user('u49')));
     await processor.flush();
-    expect(sender.analytics()[1]!.map((e) => e.kind)).toEqual(['index', 'summary']);
+    expect(sender.analytics()[1]!.map((e) => e.kind)).toEqual(['summary']);
   });
 });
 
@@ -342,14 +398,18 @@ describe('the bounded inbox', () => {
     expect(stats).toMatchObject({ droppedEvents: 91 + 5, deduplicatedUsers: 99 + 15, eventsInLastBatch: 10 });
   });
 
-  it('remembers a context only once its index event was queued', async () => {
-    const { sender, processor } = setup({ capacity: 1 });
+  it('remembers a context as seen even when its index event was dropped, as LaunchDarkly does', async () => {
+    const { sender, processor } = setup({ capacity: 1, contextKeysCapacity: 2 });
     processor.recordCustom({ context: user('a'), key: 'x', creationDate: 1 }); // index queued, custom dropped
-    processor.recordEvaluation(evaluation(flag('f'), user('b'))); // index dropped
+    processor.recordEvaluation(evaluation(flag('f'), user('b'))); // index dropped; b is seen
+    processor.recordIdentify({ context: user('c'), creationDate: 1 }); // dropped; c is seen, a evicted
     await processor.flush();
-    processor.recordEvaluation(evaluation(flag('f'), user('b')));
+    for (const key of ['b', 'c', 'a']) processor.recordEvaluation(evaluation(flag('f'), user(key)));
     await processor.flush();
-    expect(sender.analytics()[1]!.find((e) => e.kind === 'index')).toMatchObject({ context: { key: 'b' } });
+    const second = sender.analytics()[1]!;
+    expect(second.map((e) => e.kind)).toEqual(['index', 'summary']);
+    expect(second[0]).toMatchObject({ context: { key: 'a' } });
+    expect(processor.stats().droppedEvents).toBe(3);
   });
 });
 

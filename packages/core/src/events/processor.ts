@@ -1,5 +1,6 @@
 import type { AttributeReference } from '../context/attribute-reference.js';
 import type { Context } from '../context/context.js';
+import { ClosedError } from '../errors/index.js';
 import { isExperiment } from '../evaluation/flags-state.js';
 import type { LDEvaluationReason } from '../evaluation/reasons.js';
 import { safeLogger, type LDLogger } from '../logging/index.js';
@@ -27,17 +28,29 @@ export interface DefaultEventProcessorOptions {
   /** Where warnings (queue overflow, delivery failures) and the one "disabled" error go. Default: none. */
   logger?: LDLogger;
   /**
-   * Events held between flushes (index, feature, debug, custom and identify events; summaries are counted
-   * separately and are not limited by it). When full, new events are dropped and counted. Default 10000.
+   * Events held between flushes (index, feature, debug, custom and identify events). When full, new
+   * events are dropped and counted. Summaries are counted separately and are not limited by it: every
+   * evaluation of a flag that exists is counted, whatever the capacity. Default 10000.
    */
   capacity?: number;
+  /**
+   * Distinct flag keys that were not found (`recordUnknownFlag`) counted in one summary window. Unknown
+   * keys come from callers, not from flag data, so they have their own bound: an evaluation of a new
+   * unknown key beyond it is left out of the summary and counted as a dropped event (known flags and
+   * unknown keys already counted are never limited). Not tied to `capacity`. Default 1000.
+   */
+  maxUnknownFlagKeys?: number;
   /** How often queued events are sent. Default 5000. */
   flushIntervalMs?: number;
   /** Redact every context attribute except `key`, `kind` and `anonymous` in events. Default false. */
   allAttributesPrivate?: boolean;
   /** Attributes (names or `/a/b` references) to redact in every context. Default none. */
   privateAttributes?: readonly (string | AttributeReference)[];
-  /** Contexts remembered as already indexed (an LRU of canonical keys); 0 disables deduplication. Default 1000. */
+  /**
+   * Contexts remembered as already seen (an LRU of canonical keys, as LaunchDarkly's deduplication: a
+   * context is seen from its first event on, even if its index event was dropped); 0 disables
+   * deduplication. Default 1000.
+   */
   contextKeysCapacity?: number;
   /** How often the remembered contexts are forgotten, so changed attributes get re-indexed. Default 300000. */
   contextKeysFlushIntervalMs?: number;
@@ -123,8 +136,10 @@ function positiveInt(value: number | undefined, fallback: number): number {
  * LaunchDarkly-compatible analytics events: a bounded, non-blocking pipeline.
  *
  * Recording (`record*`) runs on the caller's evaluation path, so it does only O(1) work and returns:
- * - it counts the evaluation in the summary (by flag object and variation index; no allocation once the
- *   counter exists), which is not limited by `capacity`, so a burst never loses summary counts;
+ * - it counts the evaluation in the summary (by flag key, version and variation index, as LaunchDarkly's
+ *   summary counters are keyed; no allocation once the counter exists), which is not limited by
+ *   `capacity`, so a burst never loses summary counts (only distinct unknown flag keys are bounded, by
+ *   `maxUnknownFlagKeys`);
  * - it looks the context's canonical key up in the deduplication LRU;
  * - only when a full event will be kept (a new context's `index` event, a tracked or experiment
  *   evaluation, a debug event, custom and identify events) does it snapshot the context and copy the
@@ -163,6 +178,8 @@ export class DefaultEventProcessor implements EventProcessor {
   /** Set when the service rejected the key: nothing more is recorded or sent. */
   private _disabled = false;
   private _overflowing = false;
+  /** Set when the summary refused a new unknown flag key in this window (one warning per window). */
+  private _unknownKeysWarned = false;
   private _failing = false;
   private _lastKnownPastTime = 0;
   private _eventsInLastBatch = 0;
@@ -179,7 +196,7 @@ export class DefaultEventProcessor implements EventProcessor {
     this._logger = safeLogger(options.logger);
     const capacity = positiveInt(options.capacity, 10_000);
     this._inbox = new RingBuffer(capacity);
-    this._summarizer = new EventSummarizer(capacity);
+    this._summarizer = new EventSummarizer({ maxUnknownFlagKeys: options.maxUnknownFlagKeys });
     const keysCapacity = options.contextKeysCapacity;
     this._keys = new ContextKeyCache(typeof keysCapacity === 'number' && Number.isFinite(keysCapacity) ? Math.floor(keysCapacity) : 1000);
     this._formatter = new ContextFormatter({
@@ -213,7 +230,7 @@ export class DefaultEventProcessor implements EventProcessor {
       if (!flag.excludeFromSummaries && !this._summarizer.incrementFlag(flag, variation, context.kinds, creationDate)) {
         defaultValue = frozenCopy(event.defaultValue);
         value = event.value === event.defaultValue ? defaultValue : frozenCopy(event.value);
-        if (!this._summarizer.addFlag(flag, variation, value, defaultValue, context.kinds, creationDate)) this._drop();
+        this._summarizer.addFlag(flag, variation, value, defaultValue, context.kinds, creationDate);
       }
 
       const experiment = isExperiment(flag, event.reason);
@@ -259,7 +276,7 @@ export class DefaultEventProcessor implements EventProcessor {
       const { context, key, creationDate } = event;
       if (!context.valid) return;
       if (!this._summarizer.incrementUnknown(key, context.kinds, creationDate)) {
-        if (!this._summarizer.addUnknown(key, frozenCopy(event.defaultValue), context.kinds, creationDate)) this._drop();
+        if (!this._summarizer.addUnknown(key, frozenCopy(event.defaultValue), context.kinds, creationDate)) this._dropUnknown();
       }
       this._indexIfNew(context, creationDate, false);
     } catch (err) {
@@ -298,14 +315,13 @@ export class DefaultEventProcessor implements EventProcessor {
       const { context } = event;
       if (!context.valid) return;
       // An identify event carries the context itself, so it stands in for the index event: the key is
-      // remembered (if the event was queued) but not counted as deduplicated.
+      // remembered (even when the queue is full, as LaunchDarkly does) but not counted as deduplicated.
+      this._see(context);
       if (this._inbox.size >= this._inbox.capacity) {
         this._drop();
         return;
       }
       this._enqueue({ t: 'identify', date: event.creationDate, context: context.snapshot() });
-      this._keys.add(context.canonicalKey);
-      this._rememberLast(context);
     } catch (err) {
       this._recordFailed(err);
     }
@@ -321,34 +337,41 @@ export class DefaultEventProcessor implements EventProcessor {
    * deduplicated), and returns the context's snapshot when one was taken or `keep` asks for it. While
    * the inbox is full nothing is snapshotted (it would be dropped anyway): overload must not make
    * recording more expensive.
+   *
+   * As in LaunchDarkly's SDK, the context is remembered as seen whether or not its index event fits in
+   * the queue: under overload the index event is dropped (and counted) once, not on every later event of
+   * that context, and which contexts get index events afterwards is the same as LaunchDarkly's.
    */
   private _indexIfNew(context: Context, date: number, keep: boolean): Context | undefined {
     const full = this._inbox.size >= this._inbox.capacity;
-    let seen = this._isLastContext(context);
-    if (!seen && this._keys.has(context.canonicalKey)) {
-      seen = true;
-      this._rememberLast(context);
-    }
-    if (seen) {
+    if (this._see(context)) {
       this._deduplicatedSinceDiagnostic++;
       this._deduplicatedTotal++;
       return keep && !full ? context.snapshot() : undefined;
     }
     if (full) {
-      // Not remembered: the context gets its index event on a later evaluation, after a flush made room.
       this._drop();
       return undefined;
     }
     const snapshot = context.snapshot();
     this._enqueue({ t: 'index', date, context: snapshot });
-    this._keys.add(context.canonicalKey);
-    this._rememberLast(context);
     return snapshot;
   }
 
   /**
-   * True when `context` has the same kinds and keys, in the same order, as the last context indexed or
-   * found in the LRU: then it has the same canonical key and is still the most recently used entry. A
+   * LaunchDarkly's `processContext`: true when the context was seen in the deduplication window; either
+   * way it is the most recently used context afterwards.
+   */
+  private _see(context: Context): boolean {
+    if (this._isLastContext(context)) return true;
+    const seen = this._keys.see(context.canonicalKey);
+    this._rememberLast(context);
+    return seen;
+  }
+
+  /**
+   * True when `context` has the same kinds and keys, in the same order, as the last context seen: then it
+   * has the same canonical key and is still the most recently used entry of the LRU. A
    * request evaluates many flags for one context, and the client makes a new (borrowed) `Context` per
    * call, so this spares building the canonical key (a sort and a join for multi-kind contexts) on all
    * but the first evaluation.
@@ -365,7 +388,7 @@ export class DefaultEventProcessor implements EventProcessor {
     return true;
   }
 
-  /** Called whenever `context`'s canonical key becomes the most recently used entry of the LRU. */
+  /** Called whenever `context`'s canonical key has become the most recently used entry of the LRU. */
   private _rememberLast(context: Context): void {
     const last = this._lastIdentity;
     last.length = 0;
@@ -400,6 +423,18 @@ export class DefaultEventProcessor implements EventProcessor {
     if (!this._overflowing) {
       this._overflowing = true;
       this._logger.warn(`[switchyard/events] ${OVERFLOW_WARNING}`);
+    }
+  }
+
+  /** An unknown flag key beyond `maxUnknownFlagKeys`: counted as dropped, one warning per window. */
+  private _dropUnknown(): void {
+    this._droppedSinceDiagnostic++;
+    this._droppedTotal++;
+    if (!this._unknownKeysWarned) {
+      this._unknownKeysWarned = true;
+      this._logger.warn(
+        `[switchyard/events] more distinct unknown flag keys were evaluated than maxUnknownFlagKeys between two flushes; evaluations of further unknown keys are left out of the summary until the next flush`,
+      );
     }
   }
 
@@ -488,6 +523,7 @@ export class DefaultEventProcessor implements EventProcessor {
     if (this._disabled) return;
     const records = this._inbox.takeAll();
     const summary = this._summarizer.takeSummary();
+    this._unknownKeysWarned = false;
     if (records.length === 0 && !summary) return;
     let body: string;
     try {
@@ -584,6 +620,9 @@ export class DefaultEventProcessor implements EventProcessor {
         if (typeof serverTime === 'number' && Number.isFinite(serverTime)) this._lastKnownPastTime = serverTime;
       } catch (err) {
         problem = (err as Error)?.message ?? String(err);
+        // A closed transport (its owner gave up waiting for close()) will never deliver, and the retry's
+        // timer would keep the process alive after the owner closed.
+        if (ClosedError.isInstance(err)) break;
         continue;
       }
       if (status >= 200 && status < 300) {

@@ -27,8 +27,9 @@ export interface EventSender {
    * Posts `body` (JSON text). For analytics payloads `payloadId` is a UUID to send as
    * `X-LaunchDarkly-Payload-ID` (with `X-LaunchDarkly-Event-Schema: 4`), the same on a retry, so the
    * service can drop a duplicate; diagnostic payloads have none. Resolves with any HTTP answer; rejects
-   * only when there was none (connection refused or reset, timeout). Must settle within a bounded time
-   * (a request timeout): `flush()` and `close()` wait for it. Must not log the SDK key.
+   * only when there was none (connection refused or reset, timeout); a rejection with a `ClosedError`
+   * (the transport was closed) is not retried. Must settle within a bounded time (a request timeout):
+   * `flush()` and `close()` wait for it. Must not log the SDK key.
    */
   send(kind: EventPayloadKind, body: string, payloadId: string | undefined): Promise<EventDeliveryResult>;
   /** Releases connections (called once, by the processor's `close()`, after its last delivery). */

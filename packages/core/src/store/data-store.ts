@@ -1,6 +1,12 @@
 import type { DataKind, VersionedItem } from './data-kinds.js';
 
 /**
+ * How a caching store caches, derived from `cacheTtlMs`: `'ttl'` (entries expire), `'forever'` (never
+ * expire; the cache is the source of truth during an outage) or `'none'` (every read goes to the store).
+ */
+export type CacheMode = 'none' | 'ttl' | 'forever';
+
+/**
  * A full data set: for each kind's namespace (`'features'`, `'segments'`), the items by key. A kind that
  * is missing counts as a kind with no items.
  */
@@ -74,9 +80,20 @@ export interface DataStore {
   readonly status: DataStoreStatusProvider;
 
   /**
+   * For a store behind a cache ({@link PersistentStoreWrapper}): how it caches, from its `cacheTtlMs`.
+   * `'none'` means the synchronous reads can never answer, so the SDK's `*Sync` evaluations return the
+   * default. Omitted by stores that hold everything in memory.
+   */
+  readonly cacheMode?: CacheMode;
+
+  /**
    * The synchronous fast path of {@link DataStore.get}: the live item, `null` when it is known to be
    * absent or deleted, or `undefined` when it cannot be answered without I/O (cache miss, no cache,
    * closed). An evaluator calls this first and awaits `get` only on `undefined`. Never throws.
+   *
+   * A caching store may answer with a copy whose TTL has expired while it refreshes it in the background
+   * (stale-while-revalidate, see {@link PersistentStoreWrapper.getSync}): the SDK never falls back to a
+   * default for a flag it holds a copy of.
    */
   getSync<T extends VersionedItem>(kind: DataKind<T>, key: string): T | null | undefined;
 
@@ -98,13 +115,17 @@ export interface DataStore {
 
   /**
    * Replaces all data. Kinds missing from `data` become empty. Rejects with a `StoreError` when the data
-   * could not be stored (what is then served depends on the store; see {@link PersistentStoreWrapper}).
+   * could not be stored; when that error's `appliedToCache` is true the data was nevertheless applied to
+   * the cache and is served from now on (an infinite cache during an outage; see
+   * {@link PersistentStoreWrapper}), otherwise the old data is still served.
    */
   init(data: FullDataSet): Promise<void>;
 
   /**
    * Stores `item` (possibly a tombstone) if its version is higher than the stored one; resolves whether
-   * it was applied. Rejects with a `StoreError` when the store failed.
+   * it was applied. Rejects with a `StoreError` when the store failed; when that error's
+   * `appliedToCache` is true the item was applied to the cache (and is served) although the store does
+   * not have it yet.
    */
   upsert<T extends VersionedItem>(kind: DataKind<T>, item: T): Promise<boolean>;
 

@@ -98,7 +98,7 @@ describe('A.3 data source unreachable at start, store populated', () => {
 });
 
 describe('A.4 store goes down mid-run, no updates arrive', () => {
-  it('cached for 30 s: cached items are served until they expire, then reads fail; unavailable is reported once', async () => {
+  it('cached for 30 s: cached items are served until they expire, then async reads fail while synchronous reads serve the expired copy; unavailable is reported once', async () => {
     const { wrapper, store, statuses, refreshes } = setup(30_000);
     await wrapper.init(data());
     store.fail('all');
@@ -106,8 +106,9 @@ describe('A.4 store goes down mid-run, no updates arrive', () => {
     expect(await wrapper.get(FEATURES, 'a')).toMatchObject({ version: 1 });
     expect(statuses).toEqual([]);
     await vi.advanceTimersByTimeAsync(1_000);
-    expect(wrapper.getSync(FEATURES, 'a')).toBeUndefined();
+    expect(wrapper.getSync(FEATURES, 'a')).toMatchObject({ version: 1 });
     await expect(wrapper.get(FEATURES, 'a')).rejects.toSatisfy(StoreError.isInstance);
+    expect(wrapper.getSync(FEATURES, 'a')).toMatchObject({ version: 1 });
     await expect(wrapper.all(FEATURES)).rejects.toSatisfy(StoreError.isInstance);
     await vi.advanceTimersByTimeAsync(5_000);
     expect(statuses).toEqual([UNAVAILABLE]);
@@ -184,6 +185,29 @@ describe('A.5 store down mid-run while an update arrives', () => {
     expect(refreshes.count).toBe(0);
     expect(store.stored('features').a?.version).toBe(2);
     expect(store.stored('features').b).toMatchObject({ version: 2, deleted: true });
+  });
+
+  it('cached forever: a write the cache took rejects with appliedToCache, one it did not take without', async () => {
+    const { wrapper, store } = setup(-1);
+    await wrapper.init(data(1));
+    store.fail('all');
+    const caught = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as StoreError);
+    const first = await caught(wrapper.upsert(FEATURES, flag('a', 2))); // the store call fails
+    const second = await caught(wrapper.upsert(FEATURES, flag('b', 2))); // the store is known to be down
+    const older = await caught(wrapper.upsert(FEATURES, flag('a', 1)));
+    const full = await caught(wrapper.init(data(5)));
+    expect([first, second, older, full].map((e) => StoreError.isInstance(e) && e.appliedToCache)).toEqual([true, true, false, true]);
+    expect(first!.message).toMatch(/^\[switchyard\/store-memory\] upsert failed: .*kept in the cache/);
+    expect(first!.message.match(/switchyard\/store-memory/g)).toHaveLength(1);
+    expect(wrapper.getSync(FEATURES, 'a')?.version).toBe(5);
+  });
+
+  it.each(MODES.filter((m) => m.cacheTtlMs >= 0))('$name: a failed write is never reported as applied to the cache', async ({ cacheTtlMs }) => {
+    const { wrapper, store } = setup(cacheTtlMs);
+    await wrapper.init(data(1));
+    store.fail('all');
+    const errors = await Promise.all([wrapper.upsert(FEATURES, flag('a', 2)), wrapper.upsert(FEATURES, flag('b', 2)), wrapper.init(data(3))].map((p) => p.then(() => undefined, (e: unknown) => e as StoreError)));
+    expect(errors.map((e) => StoreError.isInstance(e) && e.appliedToCache)).toEqual([false, false, false]);
   });
 
   it('an update queued behind the write-back goes to the store, not only to the cache', async () => {

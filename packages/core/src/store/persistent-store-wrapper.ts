@@ -2,15 +2,14 @@ import { ClosedError, MalformedDataError, StoreError, type StoreOperation, Timeo
 import { type LDLogger, safeLogger } from '../logging/index.js';
 import { type TimerHandle, cancelTimer, startInterval, startTimeout } from '../platform/index.js';
 import { type DataKind, DataKinds, type VersionedItem } from './data-kinds.js';
-import type { DataStore, DataStoreStatusProvider, FullDataSet, Unsubscribe } from './data-store.js';
+import type { CacheMode, DataStore, DataStoreStatusProvider, FullDataSet, Unsubscribe } from './data-store.js';
 import { type ItemGuard, type ItemTooLargeError, createItemGuard } from './item-guard.js';
 import { ListenerSet } from './listeners.js';
 import type { KeyedSerializedItem, PersistentDataStore, SerializedCollection, SerializedItem, UpsertResult } from './persistent-data-store.js';
 import { sortDataSet } from './sort.js';
 import { StatusTracker } from './status.js';
 
-/** How {@link PersistentStoreWrapper} caches, derived from `cacheTtlMs`. */
-export type CacheMode = 'none' | 'ttl' | 'forever';
+export type { CacheMode } from './data-store.js';
 
 /** Options of {@link PersistentStoreWrapper}. Every duration is in milliseconds. */
 export interface PersistentStoreWrapperOptions {
@@ -20,12 +19,16 @@ export interface PersistentStoreWrapperOptions {
    * seconds and convert it.
    *
    * - `> 0`: each cached item, and each kind's full list, expires that long after it was cached (not
-   *   sliding). While the store is down, cached data is served until it expires; afterwards reads fail.
-   *   On recovery the data source is asked to refresh (`refreshNeeded: true`).
-   * - `0`: no cache; every read goes to the store (still status-monitored).
+   *   sliding). `get`/`all` re-read expired entries; `getSync` serves an expired copy while it refreshes
+   *   it in the background (stale-while-revalidate; see {@link PersistentStoreWrapper.getSync}). While
+   *   the store is down, `get`/`all` serve cached data until it expires and then fail; `getSync` keeps
+   *   serving the expired copies. On recovery the data source is asked to refresh (`refreshNeeded: true`).
+   * - `0`: no cache; every read goes to the store (still status-monitored). `getSync`/`allSync` never
+   *   answer, so the SDK's `*Sync` evaluations return the default.
    * - `< 0` or `Infinity`: cache forever. The store is read only for data the cache does not hold, and
    *   the cache is the source of truth during an outage: updates are applied to it even when the store
-   *   write fails, and on recovery the full cached data set is written back (`refreshNeeded: false`).
+   *   write fails (the write then rejects with a `StoreError` whose `appliedToCache` is true), and on
+   *   recovery the full cached data set is written back (`refreshNeeded: false`).
    *   Caveat (as in LaunchDarkly's SDKs): a process that stops receiving updates while others keep
    *   writing the shared store serves its old data indefinitely.
    */
@@ -119,7 +122,10 @@ function liveRecord(items: Map<string, VersionedItem>): Readonly<Record<string, 
  *   every kind's full list, no `init` is made from a subset (it would delete everything else): the cached
  *   items are upserted one by one and a refresh is requested.
  * - **Writes while unavailable** fail fast with a `StoreError` instead of queueing behind a dead backend;
- *   with an infinite cache they are applied to the cache (if newer) and written back on recovery.
+ *   with an infinite cache they are applied to the cache (if newer) and written back on recovery, and
+ *   the error says so (`appliedToCache: true`) so the caller can announce the change.
+ * - **Expired copies** are served by `getSync` while they are refreshed (stale-while-revalidate), so a
+ *   synchronous evaluation never falls back to the default for a flag the process holds.
  * - **Lost version races** never shrink the cached full list (Go evicts it, and a later outage then wrote
  *   back a one-item list, deleting every other flag: go-server-sdk #92).
  * - **A store that comes back empty** (restarted without persistence, flushed) is detected by the health
@@ -200,10 +206,21 @@ export class PersistentStoreWrapper implements DataStore {
 
   // --- reads ---------------------------------------------------------------------------------
 
+  /**
+   * Answers from the cache. A fresh entry is returned as is. An expired copy of an item is returned too
+   * (stale-while-revalidate) and one background refresh is started for it (a single `getAll` when the
+   * copy came from a cached full list), unless the store is unavailable; so an evaluation never falls
+   * back to the default for a flag this process holds, even right after the TTL expired or during an
+   * outage. `undefined` when there is no copy at all (or no cache: `cacheTtlMs` 0).
+   */
   getSync<T extends VersionedItem>(kind: DataKind<T>, key: string): T | null | undefined {
     if (this.closed || this.cacheMode === 'none') return undefined;
     const hit = this.lookup(kind.namespace, key);
-    return hit === undefined ? undefined : (live(hit) as T | null);
+    if (hit !== undefined) return live(hit) as T | null;
+    const stale = this.staleCopy(kind.namespace, key);
+    if (!stale) return undefined;
+    this.revalidate(kind, key, stale.fromList);
+    return live(stale.item) as T | null;
   }
 
   async get<T extends VersionedItem>(kind: DataKind<T>, key: string): Promise<T | null> {
@@ -255,16 +272,18 @@ export class PersistentStoreWrapper implements DataStore {
     return this.enqueueWrite(async () => {
       this.touch(...this.kinds.map((k) => k.namespace));
       if (!this.tracker.getStatus().available) {
-        if (this.cacheMode === 'forever') this.replaceCache(collections);
-        throw this.unavailableError('init');
+        const cached = this.cacheMode === 'forever';
+        if (cached) this.replaceCache(collections);
+        throw this.unavailableError('init', cached);
       }
       try {
         await this.call('init', () => this.core.init(collections.map((c) => c.serialized)));
       } catch (err) {
         // Go's rule: with an infinite cache the new data becomes the truth (written back on recovery);
         // otherwise stay consistently on the old data rather than flip to new data and back at expiry.
-        if (this.cacheMode === 'forever') this.replaceCache(collections);
-        throw err;
+        if (this.cacheMode !== 'forever') throw err;
+        this.replaceCache(collections);
+        throw this.keptInCacheError('init', err);
       }
       this.replaceCache(collections);
       this.initsCompleted++;
@@ -286,14 +305,13 @@ export class PersistentStoreWrapper implements DataStore {
     return this.enqueueWrite(async () => {
       this.touch(namespace);
       if (!this.tracker.getStatus().available) {
-        if (this.cacheMode === 'forever') this.applyIfNewer(namespace, key, item);
-        throw this.unavailableError('upsert');
+        throw this.unavailableError('upsert', this.cacheMode === 'forever' && this.applyIfNewer(namespace, key, item));
       }
       let result: UpsertResult;
       try {
         result = await this.call('upsert', () => this.core.upsert(kind, key, serialized));
       } catch (err) {
-        if (this.cacheMode === 'forever') this.applyIfNewer(namespace, key, item);
+        if (this.cacheMode === 'forever' && this.applyIfNewer(namespace, key, item)) throw this.keptInCacheError('upsert', err);
         throw err;
       }
       if (result.updated) {
@@ -329,25 +347,43 @@ export class PersistentStoreWrapper implements DataStore {
 
   // --- cache ---------------------------------------------------------------------------------
 
-  /** The cached item (a tombstone or `null` for known-absent), or `undefined` when the cache cannot say. */
+  /**
+   * The fresh cached item (a tombstone or `null` for known-absent), or `undefined` when the cache cannot
+   * say. Expired entries are left in place: they are the stale copies {@link getSync} serves while it
+   * refreshes them, and the sweep or a newer read replaces them.
+   */
   private lookup(namespace: string, key: string): VersionedItem | null | undefined {
     const now = this.now();
-    const items = this.itemCache.get(namespace);
-    const entry = items?.get(key);
-    if (entry) {
-      if (entry.expiresAt > now) return entry.value;
-      items!.delete(key);
-    }
+    const entry = this.itemCache.get(namespace)?.get(key);
+    if (entry && entry.expiresAt > now) return entry.value;
     const list = this.validList(namespace, now);
     return list ? (list.items.get(key) ?? null) : undefined;
   }
 
+  /**
+   * An expired copy of an item (tombstones included; a cached "not found" is not a copy). A single-item
+   * entry is newer than the kind's list (items are cached one by one only while no valid list exists).
+   */
+  private staleCopy(namespace: string, key: string): { item: VersionedItem; fromList: boolean } | undefined {
+    const entry = this.itemCache.get(namespace)?.get(key);
+    if (entry) return entry.value ? { item: entry.value, fromList: false } : undefined;
+    const item = this.listCache.get(namespace)?.items.get(key);
+    return item ? { item, fromList: true } : undefined;
+  }
+
+  /** Refreshes an expired copy in the background; coalesced with any read already in flight. */
+  private revalidate(kind: DataKind, key: string, wholeList: boolean): void {
+    if (!this.tracker.getStatus().available) return; // the poller notices recovery; no point hammering
+    const read: Promise<unknown> = wholeList ? this.readAll(kind) : this.readItem(kind, key);
+    read.catch((err: unknown) => {
+      this.logger.debug(`[switchyard/store-${this.description}] refreshing an expired ${kind.namespace} cache entry failed: ${messageOf(err)}`);
+    });
+  }
+
+  /** The kind's full list while it is fresh. An expired list stays cached as a source of stale copies. */
   private validList(namespace: string, now = this.now()): KindList | undefined {
     const list = this.listCache.get(namespace);
-    if (!list) return undefined;
-    if (list.expiresAt > now) return list;
-    this.listCache.delete(namespace);
-    return undefined;
+    return list && list.expiresAt > now ? list : undefined;
   }
 
   private liveView(list: KindList): Readonly<Record<string, VersionedItem>> {
@@ -373,6 +409,10 @@ export class PersistentStoreWrapper implements DataStore {
       this.itemCache.get(namespace)?.delete(key);
       return;
     }
+    // The entry supersedes an expired list's copy; drop that copy so it cannot resurface as a stale
+    // answer once this entry is gone (a swept "not found").
+    const expired = this.listCache.get(namespace);
+    if (expired?.items.delete(key)) expired.live = undefined;
     let items = this.itemCache.get(namespace);
     if (!items) {
       items = new Map();
@@ -385,11 +425,15 @@ export class PersistentStoreWrapper implements DataStore {
     this.sweep();
   }
 
-  /** The infinite-cache rule for a write the store did not take: apply it to the cache if it is newer. */
-  private applyIfNewer(namespace: string, key: string, item: VersionedItem): void {
+  /**
+   * The infinite-cache rule for a write the store did not take: apply it to the cache if it is newer.
+   * Returns whether it was applied.
+   */
+  private applyIfNewer(namespace: string, key: string, item: VersionedItem): boolean {
     const current = this.lookup(namespace, key);
-    if (current && current.version >= item.version) return;
+    if (current && current.version >= item.version) return false;
     this.cachePut(namespace, key, item);
+    return true;
   }
 
   private replaceCache(collections: readonly PreparedCollection[]): void {
@@ -426,10 +470,11 @@ export class PersistentStoreWrapper implements DataStore {
     const now = this.now();
     if (now < this.nextSweepAt) return;
     this.nextSweepAt = now + Math.max(this.ttlMs, MIN_SWEEP_INTERVAL_MS);
+    // Expired copies of items stay (bounded by the flag data) so synchronous reads can serve them while
+    // they are refreshed; expired "not found" entries go (callers choose those keys, so they are unbounded).
     for (const items of this.itemCache.values()) {
-      for (const [key, entry] of items) if (entry.expiresAt <= now) items.delete(key);
+      for (const [key, entry] of items) if (entry.value === null && entry.expiresAt <= now) items.delete(key);
     }
-    for (const [namespace, list] of this.listCache) if (list.expiresAt <= now) this.listCache.delete(namespace);
   }
 
   /** A write to `namespaces` is starting: reads already in flight must neither be joined nor cached. */
@@ -518,9 +563,12 @@ export class PersistentStoreWrapper implements DataStore {
       }
     }
     if (this.cacheMode === 'ttl') {
-      // Go: the process lost a race, so its view of this kind is stale. Forget it and re-read the item.
-      this.itemCache.get(namespace)?.delete(key);
-      this.listCache.delete(namespace);
+      // Go: the process lost a race, so its view of this kind is stale. Expire it (the copies stay
+      // available to stale-while-revalidate reads) and re-read the item.
+      const entry = this.itemCache.get(namespace)?.get(key);
+      if (entry) this.itemCache.get(namespace)!.set(key, { value: entry.value, expiresAt: 0 });
+      const list = this.listCache.get(namespace);
+      if (list) this.listCache.set(namespace, { items: list.items, expiresAt: 0 });
     }
     try {
       await this.readItem(kind, key);
@@ -576,12 +624,26 @@ export class PersistentStoreWrapper implements DataStore {
     return StoreError.isInstance(err) ? err : new StoreError(this.description, operation, messageOf(err), { cause: err });
   }
 
-  private unavailableError(operation: StoreOperation): StoreError {
+  /** A write refused because the store is unavailable; `appliedToCache` when the cache took it instead. */
+  private unavailableError(operation: StoreOperation, appliedToCache: boolean): StoreError {
     const what =
       this.cacheMode === 'forever'
-        ? 'the update is kept in the cache and written to the store when it is available again'
+        ? appliedToCache
+          ? 'the update is kept in the cache and written to the store when it is available again'
+          : 'the cache already holds the same or a newer version'
         : 'the data source will be asked to refresh when it is available again';
-    return new StoreError(this.description, operation, `the store is unavailable; ${what}`);
+    return new StoreError(this.description, operation, `the store is unavailable; ${what}`, { appliedToCache });
+  }
+
+  /** A write the store failed but the infinite cache took (it is written back on recovery). */
+  private keptInCacheError(operation: StoreOperation, cause: unknown): StoreError {
+    const reason = messageOf(cause).replace(/^\[switchyard\/store-[^\]]*\] \w+ failed: /, '');
+    return new StoreError(
+      this.description,
+      operation,
+      `${reason}; the update is kept in the cache and written to the store when it is available again`,
+      { cause, appliedToCache: true },
+    );
   }
 
   private enqueueWrite<R>(op: () => Promise<R>): Promise<R> {

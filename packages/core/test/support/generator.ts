@@ -1,22 +1,42 @@
 /**
- * Seeded generator of random but valid LaunchDarkly data: flags, segments and contexts that exercise
- * every operator, targeting by kind, rollouts, experiments, prerequisites (acyclic) and nested segments
- * (acyclic). Values are drawn from small shared pools so that clauses actually match often.
+ * Seeded generator of random LaunchDarkly data: flags, segments and contexts that exercise every
+ * operator, targeting by kind, rollouts, experiments, prerequisites and nested segments (acyclic).
+ * Values are drawn from small shared pools so that clauses actually match often. By default the data is
+ * valid and prerequisites are acyclic; {@link Shapes} adds malformed flags, flags with fields of the
+ * wrong type, prerequisite cycles and missing prerequisites.
  */
 
-/** mulberry32: a small, fast, seedable PRNG (the same seed always gives the same data). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '@switchyard/bench-kit';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+
+/** Extra shapes of flag data for {@link Generator.data}; each number is the chance per flag (default 0). */
+export interface Shapes {
+  /**
+   * Malformed the way LaunchDarkly's evaluator also reports `MALFORMED_FLAG`: a variation index out of
+   * range, an empty rollout, no fallthrough, an invalid attribute reference (as a rule's only clause, or
+   * in `bucketBy`). Flags are prerequisites of later flags, so these are malformed prerequisites too.
+   */
+  malformed?: number;
+  /**
+   * A field of the wrong type (`offVariation: "1"`, `on: "yes"`, `rules: "junk"`, a prerequisite without
+   * a variation…): Switchyard refuses such a flag as malformed, LaunchDarkly evaluates the junk as it
+   * comes. Their keys are listed in `wrongTypes` of the result.
+   */
+  wrongTypes?: number;
+  /** A prerequisite on the flag itself or on a later flag, so prerequisite cycles occur. */
+  cycles?: number;
+  /** A prerequisite on a flag that does not exist. */
+  missingPrerequisites?: number;
+}
+
+/** What {@link Generator.data} returns. */
+export interface GeneratedData {
+  flags: Record<string, Record<string, Json>>;
+  segments: Record<string, Record<string, Json>>;
+  /** Keys of the flags given a field of the wrong type ({@link Shapes.wrongTypes}). */
+  wrongTypes: string[];
+}
 
 export class Generator {
   private readonly next: () => number;
@@ -229,7 +249,7 @@ export class Generator {
     return flag;
   }
 
-  data(flagCount: number, segmentCount: number): { flags: Record<string, Record<string, Json>>; segments: Record<string, Record<string, Json>> } {
+  data(flagCount: number, segmentCount: number, shapes: Shapes = {}): GeneratedData {
     const segments: Record<string, Record<string, Json>> = {};
     const segmentKeys: string[] = [];
     for (let i = 0; i < segmentCount; i++) {
@@ -244,7 +264,85 @@ export class Generator {
       flags[key] = this.flag(key, earlier, segmentKeys);
       earlier.push({ key, variations: (flags[key]!.variations as Json[]).length });
     }
-    return { flags, segments };
+    // The extra shapes draw random numbers only when asked for, so data without them is the same as ever.
+    const wrongTypes: string[] = [];
+    earlier.forEach(({ key, variations }, i) => {
+      const flag = flags[key]!;
+      const prerequisites = flag.prerequisites as Json[];
+      if (shapes.cycles && this.chance(shapes.cycles)) {
+        // The flag itself, or a later flag (a cycle whenever that one depends on this one, directly or not).
+        const target = this.chance(0.3) ? earlier[i]! : earlier[i + this.int(flagCount - i)]!;
+        prerequisites.splice(this.int(prerequisites.length + 1), 0, { key: target.key, variation: this.int(target.variations) });
+      }
+      if (shapes.missingPrerequisites && this.chance(shapes.missingPrerequisites)) {
+        prerequisites.splice(this.int(prerequisites.length + 1), 0, { key: `missing${this.int(3)}`, variation: 0 });
+      }
+      if (shapes.malformed && this.chance(shapes.malformed)) this.malform(flag, variations);
+      else if (shapes.wrongTypes && this.chance(shapes.wrongTypes)) {
+        this.wrongType(flag, earlier);
+        wrongTypes.push(key);
+      }
+    });
+    return { flags, segments, wrongTypes };
+  }
+
+  /** Makes `flag` malformed in a way LaunchDarkly's evaluator also reports as MALFORMED_FLAG (when reached). */
+  malform(flag: Record<string, Json>, variationCount: number): void {
+    const badRef = { contextKind: 'user', attribute: this.pick(['/a//b', '/', '', 'a/']), op: 'in', values: ['k0'] };
+    switch (this.int(9)) {
+      case 0:
+        flag.offVariation = variationCount + this.int(3);
+        if (this.chance(0.5)) flag.on = false;
+        break;
+      case 1:
+        flag.fallthrough = { variation: this.chance(0.5) ? -1 : variationCount + this.int(3) };
+        break;
+      case 2:
+        flag.fallthrough = { rollout: { variations: [] } };
+        break;
+      case 3:
+        flag.fallthrough = {};
+        break;
+      case 4:
+        delete flag.fallthrough;
+        break;
+      case 5: {
+        // An invalid reference as the rule's only clause: LaunchDarkly loses the error of an invalid clause
+        // that is followed by another one (see the error cases), which is not what this compares.
+        const rules = flag.rules as Json[];
+        rules.splice(this.int(rules.length + 1), 0, { id: 'bad-ref', clauses: [badRef], variation: 0 });
+        break;
+      }
+      case 6:
+        flag.fallthrough = { rollout: { contextKind: 'user', bucketBy: '/a//b', variations: [{ variation: 0, weight: 100000 }] } };
+        break;
+      case 7:
+        (flag.targets as Json[]).push({ values: [...this.keys], variation: variationCount + this.int(2) });
+        flag.contextTargets = [];
+        break;
+      default:
+        (flag.rules as Json[]).unshift({ id: 'bad-index', clauses: [], variation: variationCount });
+    }
+  }
+
+  /** Gives `flag` a field of the wrong type (data Switchyard refuses and LaunchDarkly evaluates as it comes). */
+  wrongType(flag: Record<string, Json>, flags: readonly { key: string }[]): void {
+    switch (this.int(5)) {
+      case 0:
+        flag.offVariation = String(flag.offVariation ?? 0);
+        break;
+      case 1:
+        flag.on = flag.on ? 'yes' : '';
+        break;
+      case 2:
+        flag.rules = 'junk';
+        break;
+      case 3:
+        flag.fallthrough = { variation: '0' };
+        break;
+      default:
+        (flag.prerequisites as Json[]).push({ key: this.pick(flags).key });
+    }
   }
 
   private contextPart(kind: string): Record<string, Json> {

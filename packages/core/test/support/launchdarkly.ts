@@ -43,15 +43,25 @@ function rawStore(data: RawData) {
   };
 }
 
+/** Where LaunchDarkly's client sends analytics events, and the event options compared. */
+export interface LaunchDarklyEventOptions {
+  /** The events service (e.g. an {@link EventsReceiver}). */
+  eventsUri: string;
+  contextKeysCapacity?: number;
+  capacity?: number;
+}
+
 /**
- * LaunchDarkly's own Node SDK over the same data, with no network: daemon mode (`useLdd`) reading a
- * store that holds the raw JSON, events off. Used as the oracle in agreement tests.
+ * LaunchDarkly's own Node SDK over the same data: daemon mode (`useLdd`) reading a store that holds the
+ * raw JSON; events off unless `events` says where to send them (flushed only by `flush()`). Used as the
+ * oracle in agreement tests.
  */
-export async function launchDarklyClient(data: RawData): Promise<LDClient> {
+export async function launchDarklyClient(data: RawData, events?: LaunchDarklyEventOptions): Promise<LDClient> {
   const client = init('sdk-key-for-tests', {
     useLdd: true,
     featureStore: rawStore(data) as never,
-    sendEvents: false,
+    sendEvents: events !== undefined,
+    ...(events ? { ...events, flushInterval: 3600 } : {}),
     diagnosticOptOut: true,
     logger: quietLogger,
   });

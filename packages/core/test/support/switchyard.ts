@@ -1,6 +1,8 @@
 import {
   Context,
+  type EventProcessor,
   Evaluator,
+  toDetail,
   parseFlag,
   parseSegment,
   PENDING,
@@ -43,5 +45,58 @@ export class LocalEvaluator {
 
   evaluator(): Evaluator {
     return this._evaluator;
+  }
+}
+
+/**
+ * What node-server's client does with events, over a {@link LocalEvaluator}: an evaluation records each
+ * prerequisite evaluation (default `null`, `prerequisiteOf`) and then itself, an unknown flag is recorded
+ * as such, an invalid context records nothing. Used to compare events with LaunchDarkly's SDK in core.
+ */
+export class LocalClient {
+  constructor(
+    private readonly _local: LocalEvaluator,
+    private readonly _events: EventProcessor,
+  ) {}
+
+  variationDetail(flagKey: string, input: unknown, defaultValue: unknown, withReasons: boolean): LDEvaluationDetail {
+    const context = Context.from(input);
+    const flag = this._local.flags.get(flagKey);
+    if (!context.valid || !flag) {
+      const detail = this._local.detail(flagKey, input, defaultValue);
+      if (context.valid) {
+        this._events.recordUnknownFlag({ context, key: flagKey, defaultValue, reason: detail.reason, withReasons, creationDate: Date.now() });
+      }
+      return detail;
+    }
+    const result = this._local.evaluator().evaluate(flag, context);
+    if (result === PENDING) throw new Error('unexpected PENDING with in-memory data');
+    const detail = toDetail(result, defaultValue);
+    const creationDate = Date.now();
+    for (const p of result.prerequisiteEvaluations ?? []) {
+      this._events.recordEvaluation({
+        context,
+        flag: p.flag,
+        value: p.value,
+        variationIndex: p.variationIndex,
+        reason: p.reason,
+        defaultValue: null,
+        withReasons,
+        prerequisiteOf: p.prerequisiteOf,
+        creationDate,
+      });
+    }
+    this._events.recordEvaluation({ context, flag, value: detail.value, variationIndex: detail.variationIndex, reason: detail.reason, defaultValue, withReasons, creationDate });
+    return detail;
+  }
+
+  track(key: string, input: unknown, data?: unknown): void {
+    const context = Context.from(input);
+    if (context.valid) this._events.recordCustom({ context, key, ...(data === undefined ? {} : { data }), creationDate: Date.now() });
+  }
+
+  identify(input: unknown): void {
+    const context = Context.from(input);
+    if (context.valid) this._events.recordIdentify({ context, creationDate: Date.now() });
   }
 }

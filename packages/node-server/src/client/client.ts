@@ -4,6 +4,7 @@ import { EventEmitter } from 'node:events';
 import {
   BigSegmentStoreWrapper,
   ClosedError,
+  ConfigError,
   Context,
   DataKinds,
   Evaluator,
@@ -94,6 +95,44 @@ function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+const DATA_STORE_METHODS = ['getSync', 'get', 'allSync', 'all', 'init', 'upsert', 'initialized', 'onRefreshNeeded', 'close'] as const;
+const PERSISTENT_STORE_METHODS = ['init', 'get', 'getAll', 'upsert', 'isInitialized', 'isStoreAvailable', 'close'] as const;
+
+function missing(value: Record<string, unknown>, methods: readonly string[]): string[] {
+  return methods.filter((m) => typeof value[m] !== 'function');
+}
+
+/**
+ * Which store contract `value` implements: core's `DataStore` (used as is), `PersistentDataStore`
+ * (wrapped), or neither, with a message naming what is missing. `what` starts the message.
+ */
+function storeShape(value: unknown, what: string): { kind: 'data' | 'persistent' } | { kind: 'invalid'; problem: string } {
+  if (typeof value !== 'object' || value === null) {
+    return { kind: 'invalid', problem: `${what} ${value === null ? 'null' : typeof value}, not a data store` };
+  }
+  const record = value as Record<string, unknown>;
+  if (typeof record.then === 'function') {
+    return { kind: 'invalid', problem: `${what} a Promise; pass the store itself (a factory must return it synchronously)` };
+  }
+  const asData = missing(record, DATA_STORE_METHODS);
+  const status = record.status as Record<string, unknown> | undefined;
+  if (asData.length === 0 && typeof status?.getStatus === 'function' && typeof status.on === 'function') return { kind: 'data' };
+  const asPersistent = missing(record, PERSISTENT_STORE_METHODS);
+  if (asPersistent.length === 0) return { kind: 'persistent' };
+  if (typeof record.getDescription === 'function' && typeof record.delete === 'function') {
+    return {
+      kind: 'invalid',
+      problem: `${what} a LaunchDarkly LDFeatureStore (callback API), which Switchyard does not accept; use a Switchyard store package (@switchyard/store-redis, -dynamodb, -consul) or implement PersistentDataStore`,
+    };
+  }
+  // Name what is missing for the contract the object comes closest to.
+  const [contract, absent] =
+    typeof record.getSync === 'function' || asData.length < asPersistent.length
+      ? (['a DataStore', asData.length > 0 ? asData : ['status (a DataStoreStatusProvider)']] as const)
+      : (['a PersistentDataStore', asPersistent] as const);
+  return { kind: 'invalid', problem: `${what} not ${contract}: missing ${absent.join(', ')}` };
+}
+
 /** A big-segment status provider for a client without big segments. */
 const NO_BIG_SEGMENTS: BigSegmentStoreStatusProvider = Object.freeze({
   getStatus: () => undefined,
@@ -141,6 +180,9 @@ export class SwitchyardClient extends EventEmitter implements LDClient {
   private _lastKnownWarned = false;
   private _allFlagsWarned = false;
   private _syncMissWarned = false;
+  private _syncNoCacheWarned = false;
+  /** A configuration error that makes initialization fail (an unusable `featureStore`). */
+  private _configError: ConfigError | undefined;
   private _closed: Promise<void> | undefined;
 
   constructor(sdkKey: string, options: LDOptions = {}, internal: ClientInternalOptions = {}) {
@@ -236,7 +278,7 @@ export class SwitchyardClient extends EventEmitter implements LDClient {
     };
     this._evaluator = new Evaluator(this._sync);
 
-    this._dataSource = this._createDataSource(context, headers);
+    this._dataSource = this._configError ? undefined : this._createDataSource(context, headers);
     if (config.offline) this._status.update('OFF');
     const open = registerClient(this._sdkKey, this);
     if (open > 1 && !config.offline) {
@@ -244,7 +286,18 @@ export class SwitchyardClient extends EventEmitter implements LDClient {
         `${PREFIX} ${open} clients are open for the same SDK key in this process; each holds its own connection and memory. Create one client per process and share it (see sharedClient()).`,
       );
     }
-    if (this._dataSource) {
+    if (this._configError) {
+      const err = this._configError;
+      this._initState = 'failed';
+      this._initError = err;
+      this._status.update('OFF', { kind: 'UNKNOWN', message: err.message });
+      this._logger.error(err.message);
+      // After the caller had a chance to attach 'failed'/'error' listeners.
+      setTimeout(() => {
+        if (this.listenerCount('error') > 0) this.emit('error', err);
+        this.emit('failed', err);
+      }, 0);
+    } else if (this._dataSource) {
       this._dataSource.start();
       void this._checkStoreInitialized();
     } else {
@@ -262,20 +315,30 @@ export class SwitchyardClient extends EventEmitter implements LDClient {
 
   // --- construction ----------------------------------------------------------------------------
 
+  /**
+   * The configured store. A `featureStore` that cannot be used (a factory that throws or returns
+   * something else, an object of the wrong shape) is a configuration error: the client fails
+   * initialization with a {@link ConfigError} saying what was wrong, rather than run without the
+   * persistence the application asked for. It then holds an empty in-memory store, so evaluations
+   * return defaults (`CLIENT_NOT_READY`) instead of throwing.
+   */
   private _createStore(context: ClientContext): DataStore {
-    const option = this._config.featureStore;
-    let store: DataStore | PersistentDataStore | undefined;
+    const option: unknown = this._config.featureStore;
+    if (option === undefined || option === null) return new InMemoryDataStore();
+    let store: unknown;
     try {
-      store = typeof option === 'function' ? option(context) : option;
+      store = typeof option === 'function' ? (option as (c: ClientContext) => unknown)(context) : option;
     } catch (err) {
-      this._logger.error(`${PREFIX} the featureStore factory threw; using an in-memory store: ${messageOf(err)}`);
+      return this._storeConfigError(`the featureStore factory threw: ${messageOf(err)}`, err);
     }
-    if (!store) return new InMemoryDataStore();
-    if (typeof (store as DataStore).getSync === 'function') return store as DataStore;
-    if (typeof (store as PersistentDataStore).isStoreAvailable === 'function') {
-      return new PersistentStoreWrapper(store as PersistentDataStore, { logger: this._logger });
-    }
-    this._logger.error(`${PREFIX} featureStore is neither a DataStore nor a PersistentDataStore; using an in-memory store`);
+    const shape = storeShape(store, typeof option === 'function' ? 'the featureStore factory returned' : 'featureStore is');
+    if (shape.kind === 'invalid') return this._storeConfigError(shape.problem);
+    if (shape.kind === 'data') return store as DataStore;
+    return new PersistentStoreWrapper(store as PersistentDataStore, { logger: this._logger });
+  }
+
+  private _storeConfigError(problem: string, cause?: unknown): DataStore {
+    this._configError = new ConfigError(`${PREFIX} ${problem}. The client will not initialize: fix the featureStore option.`, { cause });
     return new InMemoryDataStore();
   }
 
@@ -424,10 +487,16 @@ export class SwitchyardClient extends EventEmitter implements LDClient {
 
   private _initSuccess(): void {
     if (this._initState !== 'initializing' || this._closed) return;
+    if (this._dataSource) this._updates.sourceInitialized();
     this._initState = 'initialized';
     this._storeInitialized = true;
     this._initResolve?.(this);
-    this.emit('ready');
+    try {
+      this.emit('ready');
+    } catch (err) {
+      // A throwing listener is the application's bug; it must not break the data source that called us.
+      this._logger.error(`${PREFIX} a 'ready' listener threw: ${messageOf(err)}`);
+    }
   }
 
   private _dataSourceFailed(err: Error): void {
@@ -660,19 +729,43 @@ export class SwitchyardClient extends EventEmitter implements LDClient {
     const series = hooked ? this._hooks.before(hookContext!) : undefined;
     let detail = this._evalSync(key, context, defaultValue, withReasons, type);
     if (detail === PENDING) {
-      if (!this._syncMissWarned) {
-        this._syncMissWarned = true;
-        this._logger.warn(
-          `${PREFIX} a synchronous variation could not be answered from memory (data store cache miss, big segments, or not initialized); returned the default value with CLIENT_NOT_READY and loading the data. This message is logged once.`,
-        );
-      }
-      // Warm the store's cache (and the init check) so that a later call can answer synchronously.
-      void this._checkStoreInitialized();
-      void this._store.get(DataKinds.features, key).catch(() => undefined);
+      this._warnSyncMiss();
+      this._warm(key, context);
       detail = errorDetail('CLIENT_NOT_READY', defaultValue);
     }
     if (series) this._hooks.after(series, hookContext!, detail);
     return detail;
+  }
+
+  private _warnSyncMiss(): void {
+    if (this._store.cacheMode === 'none') {
+      if (this._syncNoCacheWarned) return;
+      this._syncNoCacheWarned = true;
+      this._logger.warn(
+        `${PREFIX} a synchronous variation was called, but the data store has no cache (cacheTtlMs 0): every *Sync method returns the default value with CLIENT_NOT_READY, because nothing can be answered from memory. Use the async methods, or give the store a cache (cacheTtlMs > 0, or < 0 for forever). This message is logged once.`,
+      );
+      return;
+    }
+    if (this._syncMissWarned) return;
+    this._syncMissWarned = true;
+    this._logger.warn(
+      `${PREFIX} a synchronous variation could not be answered from memory (the flag, a segment it uses or big-segment membership is not loaded yet, or the client is not initialized); returned the default value with CLIENT_NOT_READY and loading the data. This message is logged once.`,
+    );
+  }
+
+  /**
+   * Loads what a synchronous evaluation missed (the init check, the flag, the prerequisites and segments
+   * it reaches, big-segment membership) into the store's and big segments' caches, so a later `*Sync`
+   * call can answer from memory. Records no events and runs no hooks.
+   */
+  private _warm(key: string, input: unknown): void {
+    if (this._offline || this._store.cacheMode === 'none') return;
+    void this._checkStoreInitialized();
+    const context = Context.from(input);
+    void this._store
+      .get(DataKinds.features, key)
+      .then((flag) => (flag && context.valid ? evaluateAsync(flag, context, this._sync, this._async) : undefined))
+      .catch(() => undefined);
   }
 
   variation(key: string, context: LDContext, defaultValue: unknown, callback?: (err: unknown, value: unknown) => void): Promise<unknown> {
@@ -833,8 +926,11 @@ export class SwitchyardClient extends EventEmitter implements LDClient {
         try {
           result = await evaluateAsync(flag, context, this._sync, this._async);
         } catch (err) {
-          this._logger.error(`${PREFIX} allFlagsState() could not evaluate "${flag.key}": ${messageOf(err)}`);
-          continue;
+          // As LaunchDarkly's SDK: every flag is in the state; one that could not be evaluated (the store
+          // failed to give a segment or prerequisite) is there with a null value and an error reason,
+          // so the state is complete and says which flag failed and why.
+          this._logger.error(`${PREFIX} allFlagsState() could not evaluate "${flag.key}" (the data store failed): ${messageOf(err)}`);
+          result = { value: null, variationIndex: null, reason: Reasons.error('EXCEPTION'), prerequisites: undefined, prerequisiteEvaluations: undefined };
         }
       }
       if (result.reason.kind === 'ERROR') {

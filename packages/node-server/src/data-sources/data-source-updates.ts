@@ -1,5 +1,6 @@
 import {
   DataKinds,
+  StoreError,
   type DataKind,
   type DataStore,
   type FullDataSet,
@@ -38,8 +39,20 @@ const KINDS: readonly DataKind[] = [DataKinds.segments, DataKinds.features];
 /**
  * Where every data source writes (LaunchDarkly's `DataSourceUpdates`): applies full data sets and single
  * items to the store in the order they were given, keeps the flag/segment dependency graph, computes
- * which flags changed (only when someone listens) and reports data source status. Store failures are
- * reported as `INTERRUPTED`/`STORE_ERROR` and resolve `false`; nothing here throws or rejects.
+ * which flags changed (only when someone listens) and reports data source status. Nothing here throws
+ * or rejects.
+ *
+ * **Status is the data source's report combined with the store's health.** A write the store rejects
+ * reports `INTERRUPTED`/`STORE_ERROR`, and the state stays `INTERRUPTED` (a data source reporting
+ * `VALID` meanwhile does not override it) until a write reaches the store again or the store reports
+ * that it recovered with nothing to refresh (an infinite cache written back). So a data source only
+ * reports its connection; it never has to know about the store.
+ *
+ * **A write counts when the SDK serves it.** A write the store failed resolves `false` and changes
+ * nothing (no dependency update, no `update` event), except when the caching wrapper applied it to its
+ * cache anyway (an infinite cache during an outage, `StoreError.appliedToCache`): then it is served, so
+ * it updates the dependency graph and fires `update` events exactly like a stored write, and resolves
+ * `true`, while the status still reports the store error.
  *
  * Accepts parsed items (core's model) and raw LaunchDarkly JSON (parsed here), with a promise or with
  * LaunchDarkly's callback style (`init(data, callback)`, `upsert(kind, item, callback)`), so custom data
@@ -48,14 +61,25 @@ const KINDS: readonly DataKind[] = [DataKinds.segments, DataKinds.features];
 export class DataSourceUpdates {
   private readonly tracker = new DependencyTracker();
   private queue: Promise<unknown> = Promise.resolve();
-  private storeErrorReported = false;
+  /** The last state the data source reported (its connection), before the store's health is applied. */
+  private sourceState: DataSourceState = 'INITIALIZING';
+  /** Whether the data source ever reported a status (TestData and many custom sources never do). */
+  private sourceReports = false;
+  /** Set from a failed store write until a write reaches the store again. */
+  private storeFailure: { readonly kind: 'STORE_ERROR'; readonly message: string } | undefined;
 
   constructor(
     readonly store: DataStore,
     readonly status: DataSourceStatusManager,
     private readonly listener: UpdateListener,
     private readonly logger: LDLogger,
-  ) {}
+  ) {
+    // An infinite cache written back after an outage is a successful write of everything we hold; a
+    // recovery that needs a refresh is not (the refresh's write will be).
+    store.status.on('change', (s) => {
+      if (s.available && !s.refreshNeeded) this.storeSucceeded();
+    });
+  }
 
   /**
    * Replaces all data. Kinds missing from `data` become empty; unknown kinds are ignored. Resolves true
@@ -74,9 +98,29 @@ export class DataSourceUpdates {
     return result;
   }
 
-  /** Reports the data source's state (see {@link DataSourceStatusManager.update}). */
+  /**
+   * Reports the data source's state (see {@link DataSourceStatusManager.update}). `VALID` while the
+   * store is failing is reported as `INTERRUPTED` (the data is current in memory but not in the store).
+   */
   updateStatus(state: DataSourceState, error?: Omit<DataSourceErrorInfo, 'time'>): void {
+    this.sourceState = state;
+    this.sourceReports = true;
+    if (state === 'VALID' && this.storeFailure) {
+      // The source delivered data (that is what VALID means), so this is an interruption even before
+      // the first VALID: the data is served, the store is behind.
+      this.status.update('INTERRUPTED', error, { afterData: true });
+      return;
+    }
     this.status.update(state, error);
+  }
+
+  /**
+   * The data source called `initSuccess`: its first full data set is stored. A source that reports no
+   * status of its own (TestData, LaunchDarkly-style custom sources) is then `VALID`; one that does
+   * (streaming, polling, files) has said what its connection is, and that stands.
+   */
+  sourceInitialized(): void {
+    if (!this.sourceReports) this.updateStatus('VALID');
   }
 
   /** Reports a non-fatal error to the application (`error` event, or a log line when nobody listens). */
@@ -130,11 +174,11 @@ export class DataSourceUpdates {
     const old = checkChanges ? await this.readAll() : undefined;
     try {
       await this.store.init(parsed);
+      this.storeSucceeded();
     } catch (err) {
       this.storeFailed(err);
-      return false;
+      if (!appliedToCache(err)) return false;
     }
-    this.storeErrorReported = false;
     this.tracker.reset();
     for (const [namespace, items] of Object.entries(parsed)) {
       for (const [key, item] of Object.entries(items)) this.tracker.update(namespace, key, item);
@@ -171,11 +215,11 @@ export class DataSourceUpdates {
     let applied: boolean;
     try {
       applied = await this.store.upsert(kind, item);
+      this.storeSucceeded();
     } catch (err) {
       this.storeFailed(err);
-      return false;
+      applied = appliedToCache(err);
     }
-    this.storeErrorReported = false;
     if (!applied) return false;
     this.tracker.update(kind.namespace, item.key, item);
     if (this.listener.hasListeners()) {
@@ -214,12 +258,23 @@ export class DataSourceUpdates {
 
   private storeFailed(err: unknown): void {
     const message = err instanceof Error ? err.message : String(err);
-    if (!this.storeErrorReported) {
-      this.logger.warn(`[switchyard/node-server] the data store could not be updated: ${message}`);
-      this.storeErrorReported = true;
-    }
-    this.status.update('INTERRUPTED', { kind: 'STORE_ERROR', message });
+    if (!this.storeFailure) this.logger.warn(`[switchyard/node-server] the data store could not be updated: ${message}`);
+    this.storeFailure = { kind: 'STORE_ERROR', message };
+    this.status.update('INTERRUPTED', this.storeFailure);
   }
+
+  /** A write reached the store: the store part of the status is healthy again. */
+  private storeSucceeded(): void {
+    if (!this.storeFailure) return;
+    this.storeFailure = undefined;
+    this.logger.info('[switchyard/node-server] the data store is being updated again');
+    if (this.sourceState === 'VALID') this.status.update('VALID');
+  }
+}
+
+/** True for a write the store failed but the caching wrapper applied to its cache (see `StoreError.appliedToCache`). */
+function appliedToCache(err: unknown): boolean {
+  return StoreError.isInstance(err) && err.appliedToCache === true;
 }
 
 function withKey(item: unknown, key: string): unknown {

@@ -72,11 +72,19 @@ export class PollingDataSource implements DataSource {
     void this.poll();
   }
 
+  /**
+   * One poll, then the next one is scheduled, whatever happened: an exception out of the poll (a
+   * throwing `ready` listener reached through `initSuccess`, say) is logged and reported as
+   * `INTERRUPTED`, never allowed to end polling. A request cannot hang it either: the HTTP client
+   * bounds every request (proxy tunnel included) by `timeoutMs`.
+   */
   private async poll(): Promise<void> {
     this.polling = true;
     const started = this.now();
     try {
       await this.pollOnce();
+    } catch (err) {
+      this.pollFailed(err);
     } finally {
       this.polling = false;
     }
@@ -91,6 +99,17 @@ export class PollingDataSource implements DataSource {
       this.timer = undefined;
       void this.poll();
     }, delay);
+  }
+
+  private pollFailed(err: unknown): void {
+    if (this.closed) return;
+    const message = `unexpected error in a poll (will retry at the next poll): ${err instanceof Error ? err.message : String(err)}`;
+    try {
+      this.options.logger.error(`[switchyard/node-server] ${message}`);
+      this.updates.updateStatus('INTERRUPTED', { kind: 'UNKNOWN', message });
+    } catch {
+      // Reporting must not stop polling either.
+    }
   }
 
   private async pollOnce(): Promise<void> {

@@ -96,13 +96,14 @@ export class DataSourceStatusManager implements DataSourceStatusProvider {
 
   /**
    * Reports a state and optionally an error. `INTERRUPTED` while still `INITIALIZING` stays
-   * `INITIALIZING` (the error is recorded); `OFF` is final. Listeners hear of it only when the state
-   * changed or an error was given.
+   * `INITIALIZING` (the error is recorded), unless `afterData` says the data source has delivered data
+   * (it is serving, but something, such as the store, is behind); `OFF` is final. Listeners hear of it
+   * only when the state changed or an error was given.
    */
-  update(state: DataSourceState, error?: Omit<DataSourceErrorInfo, 'time'>): void {
+  update(state: DataSourceState, error?: Omit<DataSourceErrorInfo, 'time'>, options?: { readonly afterData?: boolean }): void {
     const current = this.status;
     if (current.state === 'OFF') return;
-    const next = state === 'INTERRUPTED' && current.state === 'INITIALIZING' ? 'INITIALIZING' : state;
+    const next = state === 'INTERRUPTED' && current.state === 'INITIALIZING' && !options?.afterData ? 'INITIALIZING' : state;
     if (next === current.state && !error) return;
     const lastError = error ? Object.freeze({ ...error, time: this.now() }) : current.lastError;
     this.status = Object.freeze({

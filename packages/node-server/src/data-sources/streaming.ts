@@ -58,8 +58,8 @@ const KNOWN_EVENTS = new Set(['put', 'patch', 'delete', 'message']);
  * - Unknown event names and patches of unknown paths are ignored.
  * - HTTP 401, 403, 404 and every other 4xx except 400/408/429 stop the stream for good (`OFF`, the
  *   client emits `failed`); 400, 408, 429, 5xx and network errors are retried (`INTERRUPTED`).
- * - A store failure is reported as `STORE_ERROR` without restarting: the persistent store wrapper asks
- *   for a refresh when it recovers, and that restarts the stream.
+ * - A store failure is reported (by {@link DataSourceUpdates}) as `STORE_ERROR` without restarting: the
+ *   persistent store wrapper asks for a refresh when it recovers, and that restarts the stream.
  */
 export class StreamingDataSource implements DataSource {
   private readonly backoff: Backoff;
@@ -163,7 +163,15 @@ export class StreamingDataSource implements DataSource {
     this.generation++;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
-    this.eventSource?.close();
+    const source = this.eventSource;
+    if (source) {
+      source.close();
+      // The SSE client (eventsource 4) arms its own reconnect timer (3 s, or the server's `retry:`) right
+      // after dispatching an `error` event, so a close() from our error listener runs before the timer
+      // exists and cannot cancel it; that timer would keep the process alive after close(). Closing again
+      // once the dispatch is over cancels it.
+      queueMicrotask(() => source.close());
+    }
     this.eventSource = undefined;
     this.response?.destroy();
     this.response = undefined;
@@ -208,8 +216,10 @@ export class StreamingDataSource implements DataSource {
     }
     if (message.type === 'put') {
       void this.updates.init(message.data).then((ok) => {
-        if (!ok || this.closed || generation !== this.generation) return;
-        this.updates.updateStatus('VALID');
+        if (!ok || this.closed) return;
+        // The data is stored even if the connection that brought it has ended meanwhile: initialize
+        // anyway; only the status belongs to the current connection.
+        if (generation === this.generation) this.updates.updateStatus('VALID');
         if (!this.initialized) {
           this.initialized = true;
           this.initSuccess();
@@ -217,12 +227,8 @@ export class StreamingDataSource implements DataSource {
       });
       return;
     }
-    void this.updates.upsert(message.kind, message.item).then(() => {
-      // A successful write after a store failure means the stream is healthy again.
-      if (this.initialized && !this.closed && generation === this.generation && this.updates.status.getStatus().lastError?.kind === 'STORE_ERROR') {
-        this.updates.updateStatus('VALID');
-      }
-    });
+    // Store failures and recoveries are reported by `updates` itself.
+    void this.updates.upsert(message.kind, message.item);
   }
 
   private onMalformed(event: string, err: unknown): void {
@@ -278,15 +284,52 @@ export class StreamingDataSource implements DataSource {
   }
 }
 
+const LF = 10;
+const CR = 13;
+const BOM = [0xef, 0xbb, 0xbf];
+const EVENT_FIELD = [...'event:'].map((c) => c.charCodeAt(0));
+const RETRY_FIELD = [...'retry:'].map((c) => c.charCodeAt(0));
+/** Longest `event:`/`retry:` line looked at; a longer one (no real event name is) is not reported. */
+const MAX_FIELD_LINE = 1024;
+
+/** Whether `line` (the start of a line) can still be an `event` or `retry` field line. */
+function mayBeFieldOfInterest(line: readonly number[]): boolean {
+  if (line.length > MAX_FIELD_LINE) return false;
+  const matches = (field: readonly number[]) => {
+    const n = Math.min(line.length, field.length);
+    for (let i = 0; i < n; i++) if (line[i] !== field[i]) return false;
+    return true;
+  };
+  return matches(EVENT_FIELD) || matches(RETRY_FIELD);
+}
+
+/** The index of the next CR or LF in `chunk` from `from`, or -1. */
+function nextLineEnd(chunk: Uint8Array, from: number): number {
+  const lf = chunk.indexOf(LF, from);
+  const cr = chunk.indexOf(CR, from);
+  return lf < 0 ? cr : cr < 0 ? lf : Math.min(lf, cr);
+}
+
 /**
- * Watches the raw SSE bytes for the two fields the SSE client does not expose: `event:` names (to log
- * unknown ones) and `retry:` (the server's reconnect delay). Works on bytes and only ever looks at the
- * first few characters of a line, so a 50 MB `data:` line costs one native `indexOf` per chunk.
+ * Watches the raw SSE bytes of one connection for the two fields the SSE client does not expose:
+ * `event:` names (to log unknown ones) and `retry:` (the server's reconnect delay), parsed as the SSE
+ * spec says: lines end at CRLF, LF or CR (a CRLF may be split between chunks), one leading UTF-8 BOM is
+ * ignored, a line starting with `:` is a comment, the value is what follows the first `:` less one
+ * leading space (a line without `:` is a field with an empty value), an empty event name means
+ * `message`, and `retry` counts only when its value is ASCII digits. Works on bytes and stops looking at
+ * a line as soon as it cannot be one of those two fields, so a 50 MB `data:` line costs one native
+ * `indexOf` per chunk.
  */
-class SseFieldScanner {
-  private atLineStart = true;
-  private prefix = '';
-  private lastWasCR = false;
+export class SseFieldScanner {
+  /** The bytes of the current line, while it may be an `event` or `retry` field. */
+  private readonly line: number[] = [];
+  /** The current line is not one of those fields: ignored up to its end. */
+  private skipping = false;
+  /** The last byte seen was a CR: an LF next completes a CRLF. */
+  private afterCR = false;
+  /** Bytes of a leading BOM matched so far; -1 once past the start of the stream. */
+  private bomMatched = 0;
+  private readonly decoder = new TextDecoder();
 
   constructor(private readonly onField: (field: 'event' | 'retry', value: string) => void) {}
 
@@ -294,41 +337,55 @@ class SseFieldScanner {
     let i = 0;
     const n = chunk.length;
     while (i < n) {
-      if (this.atLineStart) {
-        const b = chunk[i]!;
-        if (b === 10 && this.lastWasCR) {
-          this.lastWasCR = false;
+      const b = chunk[i]!;
+      if (this.bomMatched >= 0) {
+        if (b === BOM[this.bomMatched]) {
+          this.bomMatched = this.bomMatched === BOM.length - 1 ? -1 : this.bomMatched + 1;
           i++;
           continue;
         }
-        this.lastWasCR = false;
-        if (b === 10 || b === 13) {
-          this.endLine();
-          this.lastWasCR = b === 13;
-          i++;
-          continue;
-        }
-        if (this.prefix.length < 64) {
-          this.prefix += String.fromCharCode(b);
-          i++;
-          continue;
-        }
-        this.atLineStart = false;
+        // Part of a BOM and then something else: a line that cannot be a field of interest.
+        if (this.bomMatched > 0) this.skipping = true;
+        this.bomMatched = -1;
       }
-      const lf = chunk.indexOf(10, i);
-      const cr = chunk.indexOf(13, i);
-      const end = lf < 0 ? cr : cr < 0 ? lf : Math.min(lf, cr);
-      if (end < 0) return;
-      i = end;
-      this.atLineStart = true;
+      if (b === LF && this.afterCR) {
+        this.afterCR = false;
+        i++;
+        continue;
+      }
+      this.afterCR = false;
+      if (b === LF || b === CR) {
+        this.endLine();
+        this.afterCR = b === CR;
+        i++;
+        continue;
+      }
+      if (this.skipping) {
+        const end = nextLineEnd(chunk, i);
+        if (end < 0) return;
+        i = end;
+        continue;
+      }
+      this.line.push(b);
+      if (!mayBeFieldOfInterest(this.line)) {
+        this.skipping = true;
+        this.line.length = 0;
+      }
+      i++;
     }
   }
 
   private endLine(): void {
-    const line = this.prefix;
-    this.prefix = '';
-    this.atLineStart = true;
-    if (line.startsWith('event:')) this.onField('event', line.slice(6).trim());
-    else if (line.startsWith('retry:')) this.onField('retry', line.slice(6).trim());
+    const skipped = this.skipping;
+    this.skipping = false;
+    if (skipped || this.line.length === 0) return;
+    const text = this.decoder.decode(Uint8Array.from(this.line));
+    this.line.length = 0;
+    const colon = text.indexOf(':');
+    const field = colon < 0 ? text : text.slice(0, colon);
+    let value = colon < 0 ? '' : text.slice(colon + 1);
+    if (value.startsWith(' ')) value = value.slice(1);
+    if (field === 'event') this.onField('event', value || 'message');
+    else if (field === 'retry' && /^[0-9]+$/.test(value)) this.onField('retry', value);
   }
 }

@@ -4,7 +4,8 @@
 import { init as ldInit, type LDClient as LaunchDarklyClient } from '@launchdarkly/node-server-sdk';
 import { TestData as LDTestData } from '@launchdarkly/node-server-sdk/integrations';
 import { FakeEvents, FakeServer } from '@switchyard/fake-launchdarkly';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { rng } from '@switchyard/bench-kit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { LDClient } from '../client/api.js';
 import { SwitchyardClient } from '../client/client.js';
@@ -144,4 +145,119 @@ it("sends the same events as LaunchDarkly's Node SDK for the same calls", async 
   expect(a.full.length).toBeGreaterThan(50);
   expect(a.full).toEqual(b.full);
   expect(a.summaries).toEqual(b.summaries);
+});
+
+// --- seeded runs with a tiny context-key cache ------------------------------------------------------
+
+
+/** Flags for the seeded runs: the ones above, plus prerequisite cycles and a malformed prerequisite. */
+const RUN_FLAGS: Record<string, unknown>[] = [
+  ...FLAGS,
+  { key: 'self-cycle', version: 20, on: true, variations: [0, 1], offVariation: 0, fallthrough: { variation: 1 }, trackEvents: true, prerequisites: [{ key: 'self-cycle', variation: 1 }] },
+  { key: 'cycle-a', version: 21, on: true, variations: [0, 1], offVariation: 0, fallthrough: { variation: 1 }, trackEvents: true, prerequisites: [{ key: 'cycle-b', variation: 1 }] },
+  { key: 'cycle-b', version: 22, on: true, variations: [0, 1], offVariation: 0, fallthrough: { variation: 1 }, trackEvents: true, prerequisites: [{ key: 'cycle-a', variation: 1 }] },
+  { key: 'broken', version: 23, on: true, variations: ['x'], fallthrough: { variation: 7 }, trackEvents: true },
+  { key: 'needs-broken', version: 24, on: true, variations: ['no', 'yes'], offVariation: 0, fallthrough: { variation: 1 }, prerequisites: [{ key: 'broken', variation: 0 }] },
+];
+
+/** Contexts whose canonical keys collide or differ in telling ways (kind order, legacy users, kinds). */
+const RUN_CONTEXTS: unknown[] = [
+  { kind: 'user', key: 'a', name: 'A' },
+  { key: 'a', name: 'legacy A' }, // canonical key "a", like the user above
+  { kind: 'org', key: 'a' }, // canonical key "org:a"
+  { kind: 'user', key: 'b', anonymous: true },
+  { kind: 'multi', user: { key: 'a' }, org: { key: 'a' } },
+  { kind: 'multi', org: { key: 'a' }, user: { key: 'a' } }, // the same canonical key, kinds in another order
+  { kind: 'device', key: 'd:1' },
+  { kind: 'user', key: 'org:a' }, // a user whose key is another context's canonical key
+];
+
+type Client = Pick<LDClient, 'variation' | 'variationDetail' | 'track' | 'identify'> & { flush(): Promise<void> };
+
+/** One seeded run of calls, the same for both SDKs. */
+async function run(client: Client, seed: number, calls: number): Promise<void> {
+  const next = rng(seed);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
+  const keys = [...RUN_FLAGS.map((f) => String(f.key)), 'no-such-flag'];
+  for (let i = 0; i < calls; i++) {
+    const context = pick(RUN_CONTEXTS) as never;
+    const r = next();
+    if (r < 0.45) await client.variation(pick(keys), context, 'default');
+    else if (r < 0.8) await client.variationDetail(pick(keys), context, null);
+    else if (r < 0.9) client.track(pick(['a', 'b']), context, { i });
+    else if (r < 0.97) client.identify(context);
+    else await client.flush();
+  }
+  await client.flush();
+}
+
+describe('seeded runs with a tiny context-key cache', () => {
+  const SEEDS = Array.from({ length: Number(process.env.SWITCHYARD_EVENT_SEEDS ?? 8) }, (_, i) => 7000 + i);
+  const RUNS = [1, 2, 3].flatMap((contextKeysCapacity) => SEEDS.map((seed) => ({ contextKeysCapacity, seed })));
+
+  it.each(RUNS)('contextKeysCapacity $contextKeysCapacity, seed $seed: the same events in the same order', async ({ contextKeysCapacity, seed }) => {
+    const a = await side();
+    const b = await side();
+    const td = new TestData();
+    const ldtd = new LDTestData();
+    for (const flag of RUN_FLAGS) {
+      await td.usePreconfiguredFlag(flag);
+      await ldtd.usePreconfiguredFlag(flag);
+    }
+    // Every other seed with a small event queue that overflows between flushes: which contexts count as
+    // seen when their index event was dropped decides the index events after the next flush.
+    const options = { ...OPTIONS, contextKeysCapacity, ...(seed % 2 ? { capacity: 25 } : {}) };
+    const endpoints = (url: string) => ({ baseUri: url, streamUri: url, eventsUri: url });
+    const mine = new SwitchyardClient('sdk-key', { ...options, ...endpoints(a.server.url), updateProcessor: td.getFactory(), logger: quiet }, { eventProcessorFactory });
+    const theirs = ldInit('sdk-key', { ...options, ...endpoints(b.server.url), updateProcessor: ldtd.getFactory(), logger: quiet });
+    try {
+      await mine.waitForInitialization({ timeout: 10 });
+      await theirs.waitForInitialization({ timeout: 10 });
+      await run(mine, seed, 150);
+      await run(theirs as unknown as Client, seed, 150);
+      const ourEvents = a.events.analyticsEvents();
+      const theirEvents = b.events.analyticsEvents();
+      // In order, not only as a set: which call produced an index event is the point.
+      const inOrder = (events: Record<string, unknown>[]) => events.filter((e) => e.kind !== 'summary').map((e) => JSON.stringify(normalize(e)));
+      expect(inOrder(ourEvents), `seed ${seed}`).toEqual(inOrder(theirEvents));
+      expect(ourEvents.filter((e) => e.kind === 'index').length).toBeGreaterThan(0);
+      expect(comparable(ourEvents).summaries).toEqual(comparable(theirEvents).summaries);
+    } finally {
+      await mine.close();
+      theirs.close();
+      await a.server.close();
+      await b.server.close();
+    }
+  });
+});
+
+// A documented difference (README, "Differences from LaunchDarkly"): LaunchDarkly's LRU of context keys
+// with capacity 0 never evicts, so it remembers every key without limit; ours remembers none.
+it('with contextKeysCapacity 0 indexes every event, where LaunchDarkly remembers every context without limit', async () => {
+  const a = await side();
+  const b = await side();
+  const td = new TestData();
+  const ldtd = new LDTestData();
+  await td.usePreconfiguredFlag(FLAGS[0]!);
+  await ldtd.usePreconfiguredFlag(FLAGS[0]!);
+  const options = { ...OPTIONS, contextKeysCapacity: 0 };
+  const endpoints = (url: string) => ({ baseUri: url, streamUri: url, eventsUri: url });
+  const mine = new SwitchyardClient('sdk-key', { ...options, ...endpoints(a.server.url), updateProcessor: td.getFactory(), logger: quiet }, { eventProcessorFactory });
+  const theirs = ldInit('sdk-key', { ...options, ...endpoints(b.server.url), updateProcessor: ldtd.getFactory(), logger: quiet });
+  try {
+    await mine.waitForInitialization({ timeout: 10 });
+    await theirs.waitForInitialization({ timeout: 10 });
+    for (const client of [mine, theirs] as Client[]) {
+      for (let i = 0; i < 50; i++) await client.variation('plain', { kind: 'user', key: `u${i % 5}` }, false);
+      await client.flush();
+    }
+    const indexed = (s: Side) => s.events.analyticsEvents().filter((e) => e.kind === 'index').length;
+    expect(indexed(a)).toBe(50);
+    expect(indexed(b)).toBe(5);
+  } finally {
+    await mine.close();
+    theirs.close();
+    await a.server.close();
+    await b.server.close();
+  }
 });

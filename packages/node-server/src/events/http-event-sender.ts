@@ -108,7 +108,18 @@ function nodeRequest(
     const send = url.startsWith('https:') ? httpsRequest : httpRequest;
     const req = send(url, { method: options.method, headers: { ...options.headers }, agent });
     req.setTimeout(options.timeoutMs, () => req.destroy(new Error(`no response within ${options.timeoutMs} ms`)));
-    req.once('error', reject);
+    // The request's own timeout starts only once the agent hands it a socket, and a proxy agent (a
+    // `proxyAgent` such as https-proxy-agent) may never do so when the proxy does not answer. A request
+    // destroyed before it has a socket emits no error, so this deadline rejects by itself.
+    const deadline = setTimeout(() => {
+      const err = new Error(`the agent gave the request no connection within ${options.timeoutMs} ms`);
+      reject(err);
+      req.destroy(err);
+    }, options.timeoutMs);
+    req.once('socket', () => clearTimeout(deadline));
+    req.once('close', () => clearTimeout(deadline));
+    // `on`, not `once`: a second error with no listener would be thrown.
+    req.on('error', reject);
     req.once('response', (res) => {
       // The body is not needed, but it must be read for the socket to go back to the pool.
       res.resume();

@@ -70,3 +70,17 @@ describe('TestData', () => {
     await client.close();
   });
 });
+
+describe('TestData and the data source status', () => {
+  it('reports VALID once its data is in the store, as a data source that reports no status of its own', async () => {
+    const td = new TestData();
+    await td.update(td.flag('f').booleanFlag());
+    const client = new SwitchyardClient('sdk-key', { updateProcessor: td.getFactory(), sendEvents: false, logger: quiet });
+    try {
+      await client.waitForInitialization({ timeout: 5 });
+      expect(client.dataSourceStatusProvider.getStatus().state).toBe('VALID');
+    } finally {
+      await client.close();
+    }
+  });
+});

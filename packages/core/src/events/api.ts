@@ -1,4 +1,5 @@
 import type { Context } from '../context/context.js';
+import type { PrerequisiteEvaluation } from '../evaluation/evaluator.js';
 import type { LDEvaluationReason } from '../evaluation/reasons.js';
 import type { Flag } from '../model/flag.js';
 import type { JsonValue } from '../value/json.js';
@@ -78,6 +79,35 @@ export interface EventProcessor {
    * without diagnostics ignore it.
    */
   recordStreamInit?(init: StreamInitRecord): void;
+}
+
+/**
+ * Records one variation call as LaunchDarkly's SDKs report it: first one event per prerequisite
+ * evaluation (in evaluation order, from `EvaluationResult.prerequisiteEvaluations`, with the same context,
+ * `withReasons` and date, `defaultValue: null` and `prerequisiteOf` set), then `event` itself.
+ */
+export function recordEvaluationWithPrerequisites(
+  processor: EventProcessor,
+  event: EvaluationEvent,
+  prerequisites: readonly PrerequisiteEvaluation[] | undefined,
+): void {
+  if (prerequisites) {
+    const { context, withReasons, creationDate } = event;
+    for (const p of prerequisites) {
+      processor.recordEvaluation({
+        context,
+        flag: p.flag,
+        value: p.value,
+        variationIndex: p.variationIndex,
+        reason: p.reason,
+        defaultValue: null,
+        withReasons,
+        prerequisiteOf: p.prerequisiteOf,
+        creationDate,
+      });
+    }
+  }
+  processor.recordEvaluation(event);
 }
 
 /** The processor used when events are off (`sendEvents: false`, offline, daemon mode without events). */

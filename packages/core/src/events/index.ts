@@ -1,4 +1,4 @@
-export { nullEventProcessor } from './api.js';
+export { nullEventProcessor, recordEvaluationWithPrerequisites } from './api.js';
 export type { EventProcessor, EvaluationEvent, UnknownFlagEvent, CustomEvent, IdentifyEvent } from './api.js';
 export { DefaultEventProcessor, type DefaultEventProcessorOptions, type EventProcessorStats } from './processor.js';
 export type { EventSender, EventPayloadKind, EventDeliveryResult } from './sender.js';

@@ -6,6 +6,7 @@ import {
   parseFlag,
   parseSegment,
   PENDING,
+  recordEvaluationWithPrerequisites,
   type BigSegmentLookup,
   type Flag,
   type LDEvaluationDetail,
@@ -72,21 +73,11 @@ export class LocalClient {
     const result = this._local.evaluator().evaluate(flag, context);
     if (result === PENDING) throw new Error('unexpected PENDING with in-memory data');
     const detail = toDetail(result, defaultValue);
-    const creationDate = Date.now();
-    for (const p of result.prerequisiteEvaluations ?? []) {
-      this._events.recordEvaluation({
-        context,
-        flag: p.flag,
-        value: p.value,
-        variationIndex: p.variationIndex,
-        reason: p.reason,
-        defaultValue: null,
-        withReasons,
-        prerequisiteOf: p.prerequisiteOf,
-        creationDate,
-      });
-    }
-    this._events.recordEvaluation({ context, flag, value: detail.value, variationIndex: detail.variationIndex, reason: detail.reason, defaultValue, withReasons, creationDate });
+    recordEvaluationWithPrerequisites(
+      this._events,
+      { context, flag, value: detail.value, variationIndex: detail.variationIndex, reason: detail.reason, defaultValue, withReasons, creationDate: Date.now() },
+      result.prerequisiteEvaluations,
+    );
     return detail;
   }
 

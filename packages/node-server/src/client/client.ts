@@ -17,6 +17,7 @@ import {
   errorDetail,
   evaluateAsync,
   nullEventProcessor,
+  recordEvaluationWithPrerequisites,
   safeLogger,
   toDetail,
   type AsyncEvaluationData,
@@ -628,33 +629,11 @@ export class SwitchyardClient extends EventEmitter implements LDClient {
       detail = { value: defaultValue, variationIndex: null, reason: Reasons.error('WRONG_TYPE') };
     }
     if (this._eventsOn) {
-      const creationDate = Date.now();
-      const prerequisites = result.prerequisiteEvaluations;
-      if (prerequisites) {
-        for (const p of prerequisites) {
-          this._processor.recordEvaluation({
-            context,
-            flag: p.flag,
-            value: p.value,
-            variationIndex: p.variationIndex,
-            reason: p.reason,
-            defaultValue: null,
-            withReasons,
-            prerequisiteOf: p.prerequisiteOf,
-            creationDate,
-          });
-        }
-      }
-      this._processor.recordEvaluation({
-        context,
-        flag,
-        value: detail.value,
-        variationIndex: detail.variationIndex,
-        reason: detail.reason,
-        defaultValue,
-        withReasons,
-        creationDate,
-      });
+      recordEvaluationWithPrerequisites(
+        this._processor,
+        { context, flag, value: detail.value, variationIndex: detail.variationIndex, reason: detail.reason, defaultValue, withReasons, creationDate: Date.now() },
+        result.prerequisiteEvaluations,
+      );
     }
     return detail;
   }

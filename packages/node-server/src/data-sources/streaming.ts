@@ -285,7 +285,6 @@ export class StreamingDataSource implements DataSource {
 }
 
 const LF = 10;
-const CR = 13;
 const BOM = [0xef, 0xbb, 0xbf];
 const EVENT_FIELD = [...'event:'].map((c) => c.charCodeAt(0));
 const RETRY_FIELD = [...'retry:'].map((c) => c.charCodeAt(0));
@@ -303,18 +302,12 @@ function mayBeFieldOfInterest(line: readonly number[]): boolean {
   return matches(EVENT_FIELD) || matches(RETRY_FIELD);
 }
 
-/** The index of the next CR or LF in `chunk` from `from`, or -1. */
-function nextLineEnd(chunk: Uint8Array, from: number): number {
-  const lf = chunk.indexOf(LF, from);
-  const cr = chunk.indexOf(CR, from);
-  return lf < 0 ? cr : cr < 0 ? lf : Math.min(lf, cr);
-}
-
 /**
- * Watches the raw SSE bytes of one connection for the two fields the SSE client does not expose:
- * `event:` names (to log unknown ones) and `retry:` (the server's reconnect delay), parsed as the SSE
- * spec says: lines end at CRLF, LF or CR (a CRLF may be split between chunks), one leading UTF-8 BOM is
- * ignored, a line starting with `:` is a comment, the value is what follows the first `:` less one
+ * Watches the SSE bytes of one connection for the two fields the SSE client does not expose: `event:`
+ * names (to log unknown ones) and `retry:` (the server's reconnect delay), parsed as the SSE spec says.
+ * Lines end at LF: the HTTP client has already turned the spec's CR and CRLF line ends into LF
+ * (`SseLineEndings`, see `HttpClient.openStream`) before any `onChunk` sees the bytes. One leading UTF-8
+ * BOM is ignored, a line starting with `:` is a comment, the value is what follows the first `:` less one
  * leading space (a line without `:` is a field with an empty value), an empty event name means
  * `message`, and `retry` counts only when its value is ASCII digits. Works on bytes and stops looking at
  * a line as soon as it cannot be one of those two fields, so a 50 MB `data:` line costs one native
@@ -325,8 +318,6 @@ export class SseFieldScanner {
   private readonly line: number[] = [];
   /** The current line is not one of those fields: ignored up to its end. */
   private skipping = false;
-  /** The last byte seen was a CR: an LF next completes a CRLF. */
-  private afterCR = false;
   /** Bytes of a leading BOM matched so far; -1 once past the start of the stream. */
   private bomMatched = 0;
   private readonly decoder = new TextDecoder();
@@ -348,20 +339,13 @@ export class SseFieldScanner {
         if (this.bomMatched > 0) this.skipping = true;
         this.bomMatched = -1;
       }
-      if (b === LF && this.afterCR) {
-        this.afterCR = false;
-        i++;
-        continue;
-      }
-      this.afterCR = false;
-      if (b === LF || b === CR) {
+      if (b === LF) {
         this.endLine();
-        this.afterCR = b === CR;
         i++;
         continue;
       }
       if (this.skipping) {
-        const end = nextLineEnd(chunk, i);
+        const end = chunk.indexOf(LF, i);
         if (end < 0) return;
         i = end;
         continue;

@@ -2,12 +2,7 @@ import { EventSource, type FetchLike } from 'eventsource';
 import { describe, expect, it } from 'vitest';
 
 import { SseLineEndings } from './sse-line-endings.js';
-
-const STYLES = [
-  ['LF', '\n'],
-  ['CR', '\r'],
-  ['CRLF', '\r\n'],
-] as const;
+import { STYLES, splits, sseStream } from './sse-test-stream.test-support.js';
 
 /**
  * A stream with every kind of line the SSE spec has: a leading BOM, comments, `retry:` (valid and not),
@@ -43,16 +38,7 @@ const LINES = [
   '',
 ];
 
-function stream(eol: string): Uint8Array {
-  return Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(LINES.map((line) => line + eol).join(''), 'utf8')]);
-}
-
-/** Every way to cut `bytes` in two, plus all of it at once and one byte per chunk. */
-function splits(bytes: Uint8Array): Uint8Array[][] {
-  const out: Uint8Array[][] = [[bytes], Array.from(bytes, (b) => Uint8Array.of(b))];
-  for (let i = 1; i < bytes.length; i++) out.push([bytes.subarray(0, i), bytes.subarray(i)]);
-  return out;
-}
+const stream = (eol: string) => sseStream(LINES, eol);
 
 interface Seen {
   readonly type: string;

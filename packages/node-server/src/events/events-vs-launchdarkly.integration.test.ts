@@ -174,6 +174,43 @@ const RUN_CONTEXTS: unknown[] = [
 
 type Client = Pick<LDClient, 'variation' | 'variationDetail' | 'track' | 'identify'> & { flush(): Promise<void> };
 
+/** Both SDKs over the same flags (TestData) and options, each posting events to its own fake service. */
+interface Pair {
+  readonly a: Side;
+  readonly b: Side;
+  readonly mine: SwitchyardClient;
+  readonly theirs: LaunchDarklyClient;
+  close(): Promise<void>;
+}
+
+async function pair(flags: readonly Record<string, unknown>[], options: Record<string, unknown>): Promise<Pair> {
+  const a = await side();
+  const b = await side();
+  const td = new TestData();
+  const ldtd = new LDTestData();
+  for (const flag of flags) {
+    await td.usePreconfiguredFlag(flag);
+    await ldtd.usePreconfiguredFlag(flag);
+  }
+  const endpoints = (url: string) => ({ baseUri: url, streamUri: url, eventsUri: url });
+  const mine = new SwitchyardClient('sdk-key', { ...options, ...endpoints(a.server.url), updateProcessor: td.getFactory(), logger: quiet }, { eventProcessorFactory });
+  const theirs = ldInit('sdk-key', { ...options, ...endpoints(b.server.url), updateProcessor: ldtd.getFactory(), logger: quiet });
+  await mine.waitForInitialization({ timeout: 10 });
+  await theirs.waitForInitialization({ timeout: 10 });
+  return {
+    a,
+    b,
+    mine,
+    theirs,
+    async close() {
+      await mine.close();
+      theirs.close();
+      await a.server.close();
+      await b.server.close();
+    },
+  };
+}
+
 /** One seeded run of calls, the same for both SDKs. */
 async function run(client: Client, seed: number, calls: number): Promise<void> {
   const next = rng(seed);
@@ -196,23 +233,11 @@ describe('seeded runs with a tiny context-key cache', () => {
   const RUNS = [1, 2, 3].flatMap((contextKeysCapacity) => SEEDS.map((seed) => ({ contextKeysCapacity, seed })));
 
   it.each(RUNS)('contextKeysCapacity $contextKeysCapacity, seed $seed: the same events in the same order', async ({ contextKeysCapacity, seed }) => {
-    const a = await side();
-    const b = await side();
-    const td = new TestData();
-    const ldtd = new LDTestData();
-    for (const flag of RUN_FLAGS) {
-      await td.usePreconfiguredFlag(flag);
-      await ldtd.usePreconfiguredFlag(flag);
-    }
     // Every other seed with a small event queue that overflows between flushes: which contexts count as
     // seen when their index event was dropped decides the index events after the next flush.
-    const options = { ...OPTIONS, contextKeysCapacity, ...(seed % 2 ? { capacity: 25 } : {}) };
-    const endpoints = (url: string) => ({ baseUri: url, streamUri: url, eventsUri: url });
-    const mine = new SwitchyardClient('sdk-key', { ...options, ...endpoints(a.server.url), updateProcessor: td.getFactory(), logger: quiet }, { eventProcessorFactory });
-    const theirs = ldInit('sdk-key', { ...options, ...endpoints(b.server.url), updateProcessor: ldtd.getFactory(), logger: quiet });
+    const p = await pair(RUN_FLAGS, { ...OPTIONS, contextKeysCapacity, ...(seed % 2 ? { capacity: 25 } : {}) });
+    const { a, b, mine, theirs } = p;
     try {
-      await mine.waitForInitialization({ timeout: 10 });
-      await theirs.waitForInitialization({ timeout: 10 });
       await run(mine, seed, 150);
       await run(theirs as unknown as Client, seed, 150);
       const ourEvents = a.events.analyticsEvents();
@@ -223,10 +248,7 @@ describe('seeded runs with a tiny context-key cache', () => {
       expect(ourEvents.filter((e) => e.kind === 'index').length).toBeGreaterThan(0);
       expect(comparable(ourEvents).summaries).toEqual(comparable(theirEvents).summaries);
     } finally {
-      await mine.close();
-      theirs.close();
-      await a.server.close();
-      await b.server.close();
+      await p.close();
     }
   });
 });
@@ -234,19 +256,9 @@ describe('seeded runs with a tiny context-key cache', () => {
 // A documented difference (README, "Differences from LaunchDarkly"): LaunchDarkly's LRU of context keys
 // with capacity 0 never evicts, so it remembers every key without limit; ours remembers none.
 it('with contextKeysCapacity 0 indexes every event, where LaunchDarkly remembers every context without limit', async () => {
-  const a = await side();
-  const b = await side();
-  const td = new TestData();
-  const ldtd = new LDTestData();
-  await td.usePreconfiguredFlag(FLAGS[0]!);
-  await ldtd.usePreconfiguredFlag(FLAGS[0]!);
-  const options = { ...OPTIONS, contextKeysCapacity: 0 };
-  const endpoints = (url: string) => ({ baseUri: url, streamUri: url, eventsUri: url });
-  const mine = new SwitchyardClient('sdk-key', { ...options, ...endpoints(a.server.url), updateProcessor: td.getFactory(), logger: quiet }, { eventProcessorFactory });
-  const theirs = ldInit('sdk-key', { ...options, ...endpoints(b.server.url), updateProcessor: ldtd.getFactory(), logger: quiet });
+  const p = await pair([FLAGS[0]!], { ...OPTIONS, contextKeysCapacity: 0 });
+  const { a, b, mine, theirs } = p;
   try {
-    await mine.waitForInitialization({ timeout: 10 });
-    await theirs.waitForInitialization({ timeout: 10 });
     for (const client of [mine, theirs] as Client[]) {
       for (let i = 0; i < 50; i++) await client.variation('plain', { kind: 'user', key: `u${i % 5}` }, false);
       await client.flush();
@@ -255,9 +267,6 @@ it('with contextKeysCapacity 0 indexes every event, where LaunchDarkly remembers
     expect(indexed(a)).toBe(50);
     expect(indexed(b)).toBe(5);
   } finally {
-    await mine.close();
-    theirs.close();
-    await a.server.close();
-    await b.server.close();
+    await p.close();
   }
 });

@@ -1,15 +1,25 @@
 /**
- * `@switchyard/store-redis`: a Redis persistent feature store and big-segment store on ioredis, with
- * an explicit, honored connection pool. The store itself arrives with its issue; this package already
- * fixes the data layout it shares with LaunchDarkly's SDKs and Relay Proxy.
+ * `@switchyard/store-redis`: LaunchDarkly-compatible Redis feature and big-segment stores for Switchyard,
+ * on ioredis, with a connection pool whose limit is honored, fail-fast behaviour while Redis is down, and
+ * Redis Cluster and Sentinel support.
  *
  * @packageDocumentation
  */
 
-/** Defaults of the Redis store, matching LaunchDarkly's so data written by either is read by the other. */
-export const redisStoreDefaults = Object.freeze({
-  /** Key prefix: flags live in the hash `<prefix>:features`, segments in `<prefix>:segments`. */
-  prefix: 'launchdarkly',
-  /** Largest serialized item written, in UTF-8 bytes (400 KB, DynamoDB's limit, kept for every store). */
-  maxItemBytes: 400 * 1024,
-});
+export {
+  redisStore,
+  redisBigSegmentStore,
+  redisStores,
+  RedisFeatureStore,
+  RedisBigSegmentStore,
+  type RedisStores,
+  type RedisStoreContext,
+  type RedisFeatureStoreFactory,
+  type RedisBigSegmentStoreFactory,
+  type LDRedisOptions,
+} from './factories.js';
+export { RedisPersistentStore } from './redis-store.js';
+export { RedisBigSegmentStoreImpl } from './big-segment-store.js';
+export { RedisKeys } from './keys.js';
+export { redisStoreDefaults, type RedisStoreOptions, type RedisPoolOptions } from './options.js';
+export type { RedisClient, RedisPoolStats } from './pool.js';

@@ -19,4 +19,8 @@ export const INSTALL_HINTS: Readonly<Record<string, string>> = {
   'redis-server':
     'install it with `apt-get install -y redis-server` (Debian/Ubuntu) or `brew install redis` (macOS), ' +
     'or point REDIS_SERVER_BIN at the binary',
+  'redis-sentinel':
+    'install it with `apt-get install -y redis-sentinel` (Debian/Ubuntu; macOS: it comes with `brew install redis`), ' +
+    'or point REDIS_SENTINEL_BIN at the binary',
+  openssl: 'install it with `apt-get install -y openssl` (Debian/Ubuntu), or point OPENSSL_BIN at the binary',
 };

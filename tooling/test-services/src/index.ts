@@ -1,6 +1,6 @@
 /**
  * Real services for tests and sample apps, started on free loopback ports and stopped again.
- * No Docker: `redis-server` comes from the OS (Debian package), dynalite from npm. A service that
+ * No Docker: `redis-server`, `redis-sentinel` and `openssl` come from the OS (Debian packages), dynalite from npm. A service that
  * cannot start throws {@link ServiceStartError}; tests let it fail the run.
  */
 export { ServiceStartError } from './errors.js';
@@ -16,6 +16,12 @@ export {
   type RedisCluster,
   type RedisClusterOptions,
 } from './redis.js';
+export {
+  startRedisSentinel,
+  type RedisSentinelOptions,
+  type RedisSentinelSetup,
+} from './redis-sentinel.js';
+export { createTestCertificate, type TestCertificate } from './certificate.js';
 export { startDynalite, type DynaliteServer, type DynaliteOptions } from './dynalite.js';
 export { startFaultProxy, type FaultProxy, type FaultProxyOptions, type ProxyMode } from './proxy.js';
 export { SERVICES, startServices, type StartedService } from './registry.js';

@@ -19,6 +19,11 @@ export interface RedisServerOptions {
   binary?: string;
   /** How long to wait for the first PONG, in milliseconds. Default 10000. */
   startTimeoutMs?: number;
+  /**
+   * Also listen for TLS on a second free port, with these PEM files (see {@link createTestCertificate}).
+   * Clients are not asked for a certificate. The plain port stays open for admin commands.
+   */
+  tls?: { readonly certFile: string; readonly keyFile: string; readonly caFile: string };
 }
 
 /** A running `redis-server` on loopback that the tests own. */
@@ -27,6 +32,8 @@ export interface RedisServer {
   readonly port: number;
   /** `redis://127.0.0.1:<port>` */
   readonly url: string;
+  /** With the `tls` option: the TLS port and `rediss://127.0.0.1:<tlsPort>`. */
+  readonly tls: { readonly port: number; readonly url: string } | undefined;
   /** The process id while running. */
   readonly pid: number | undefined;
   /** True between a successful start and kill/stop. */
@@ -102,10 +109,23 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
   const dir = mkdtempSync(join(tmpdir(), 'switchyard-redis-'));
 
   let port = options.port ?? (await freePort());
+  let tlsPort = options.tls ? await freePort() : 0;
+  const withTls = (): readonly string[] => {
+    const { tls } = options;
+    if (!tls) return args;
+    return [
+      '--tls-port', String(tlsPort),
+      '--tls-cert-file', tls.certFile,
+      '--tls-key-file', tls.keyFile,
+      '--tls-ca-cert-file', tls.caFile,
+      '--tls-auth-clients', 'no',
+      ...args,
+    ];
+  };
   let proc: ManagedProcess;
   for (let attempt = 1; ; attempt++) {
     try {
-      proc = await launch(binary, port, args, dir, startTimeoutMs);
+      proc = await launch(binary, port, withTls(), dir, startTimeoutMs);
       break;
     } catch (err) {
       // Another process can grab a free port between our probe and redis binding it.
@@ -115,6 +135,7 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
         throw err;
       }
       port = await freePort();
+      if (options.tls) tlsPort = await freePort();
     }
   }
 
@@ -124,6 +145,7 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
     host: LOOPBACK,
     port,
     url: `redis://${LOOPBACK}:${port}`,
+    tls: options.tls ? { port: tlsPort, url: `rediss://${LOOPBACK}:${tlsPort}` } : undefined,
     get pid() {
       return current?.child.pid;
     },
@@ -139,7 +161,7 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
     async restart() {
       if (stopped) throw new ServiceStartError(SERVICE, 'restart() after stop()');
       await handle.kill();
-      current = await launch(binary, port, args, dir, startTimeoutMs);
+      current = await launch(binary, port, withTls(), dir, startTimeoutMs);
     },
     async stop() {
       if (stopped) return;

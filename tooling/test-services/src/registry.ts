@@ -1,5 +1,6 @@
 import { startDynalite } from './dynalite.js';
 import { startRedis, startRedisCluster } from './redis.js';
+import { startRedisSentinel } from './redis-sentinel.js';
 
 /** A started service as the CLI and sample apps see it: environment variables to connect, and stop. */
 export interface StartedService {
@@ -26,6 +27,14 @@ export const SERVICES: Readonly<Record<string, Starter>> = {
       name: 'redis-cluster',
       env: { REDIS_CLUSTER_NODES: c.startupNodes.map((n) => `${n.host}:${n.port}`).join(',') },
       stop: () => c.stop(),
+    };
+  },
+  'redis-sentinel': async () => {
+    const s = await startRedisSentinel();
+    return {
+      name: 'redis-sentinel',
+      env: { REDIS_SENTINELS: s.sentinels.map((n) => `${n.host}:${n.port}`).join(','), REDIS_SENTINEL_NAME: s.masterName },
+      stop: () => s.stop(),
     };
   },
   dynalite: async () => {

@@ -32,5 +32,5 @@ it('the CLI rejects an unknown service with the list of known ones', async () =>
   child.stderr.on('data', (c: Buffer) => (err += c.toString()));
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   expect(code).toBe(1);
-  expect(err).toMatch(/unknown service "mongodb"; known: redis, redis-cluster, dynalite/);
+  expect(err).toMatch(/unknown service "mongodb"; known: redis, redis-cluster, redis-sentinel, dynalite/);
 });

@@ -147,7 +147,8 @@ function parseRule(v: JsonValue, path: string): FlagRule {
     id: opt(o, 'id', str, path),
     clauses: o.clauses === undefined || o.clauses === null ? undefined : list(o, 'clauses', parseClause, path),
     trackEvents: opt(o, 'trackEvents', bool, path) ?? false,
-    ...parseVariationOrRollout(o, path),
+    variation: opt(o, 'variation', int, path),
+    rollout: opt(o, 'rollout', parseRollout, path),
   });
 }
 
@@ -182,8 +183,13 @@ export function parseFlag(input: unknown, fromParse = false): Flag {
   try {
     const clientSide = opt(o, 'clientSideAvailability', obj, path);
     const fallthrough = opt(o, 'fallthrough', obj, path);
+    // Fields written out rather than spread from `base`: a spread here made parsing twice as slow, and
+    // every flag read from a store without a cache is parsed.
     return Object.freeze({
-      ...base,
+      key,
+      version,
+      deleted,
+      json: o,
       on: opt(o, 'on', bool, path) ?? false,
       salt: opt(o, 'salt', str, path) ?? '',
       variations: opt(o, 'variations', arr, path) ?? [],

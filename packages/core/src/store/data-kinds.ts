@@ -113,7 +113,9 @@ function modelKind<T extends VersionedItem & { readonly json: unknown }>(
       // Nobody else holds the freshly parsed value, so it is frozen in place instead of copied.
       return parse(value, true);
     },
-    serialize: (item) => JSON.stringify(item.json),
+    // An item that did not come through this kind's parser (a plain JSON object handed to a store's
+    // `init`) has no `json`: parse it, so it is validated and written as what it is, never as a tombstone.
+    serialize: (item) => JSON.stringify((item.json as unknown) !== undefined ? item.json : parse(item).json),
     tombstone: (key, version) => parse({ key, version, deleted: true }, true),
     dependencyKeys: (item) => defaultDependencyKeys(namespace, item),
   };

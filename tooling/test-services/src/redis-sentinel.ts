@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { ServiceStartError } from './errors.js';
 import { freePort, LOOPBACK, waitUntil } from './ports.js';
 import { requireBinary, spawnManaged, type ManagedProcess } from './process.js';
-import { startRedis, startRedisServers, type RedisServer } from './redis.js';
+import { startRedis, startRedisServers, type RedisServer, waitForPong } from './redis.js';
 import { redisCommand, RespError, type RespValue } from './resp.js';
 
 const SERVICE = 'redis-sentinel';
@@ -73,18 +73,8 @@ async function launchSentinel(
     const config = join(dir, 'sentinel.conf');
     writeFileSync(config, sentinelConfig(port, dir, masterName, masterPort));
     const proc = spawnManaged(binary, [config], dir);
-    let exited: string | undefined;
-    void proc.exited.then((how) => {
-      exited = how;
-    });
     try {
-      await waitUntil(
-        async () => {
-          if (exited) throw new Error(`process exited (${exited})`);
-          return (await redisCommand(port, ['PING'], { timeoutMs: 500 })) === 'PONG';
-        },
-        { timeoutMs: startTimeoutMs, what: `redis-sentinel on port ${port} to answer PING` },
-      );
+      await waitForPong(proc, port, SERVICE, startTimeoutMs);
       return { port, proc, dir };
     } catch (err) {
       await proc.kill('SIGKILL');

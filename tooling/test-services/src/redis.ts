@@ -52,6 +52,24 @@ function redisBinary(options: { binary?: string | undefined }): string {
   return requireBinary(SERVICE, options.binary ?? process.env.REDIS_SERVER_BIN ?? 'redis-server');
 }
 
+/**
+ * Waits until the process answers PING on `port` (redis-server and redis-sentinel alike); fails early,
+ * saying how, when the process exits first.
+ */
+export async function waitForPong(proc: ManagedProcess, port: number, what: string, timeoutMs: number): Promise<void> {
+  let exited: string | undefined;
+  void proc.exited.then((how) => {
+    exited = how;
+  });
+  await waitUntil(
+    async () => {
+      if (exited) throw new Error(`process exited (${exited})`);
+      return (await redisCommand(port, ['PING'], { timeoutMs: 500 })) === 'PONG';
+    },
+    { timeoutMs, what: `${what} on port ${port} to answer PING` },
+  );
+}
+
 async function launch(
   binary: string,
   port: number,
@@ -73,18 +91,8 @@ async function launch(
     ],
     dir,
   );
-  let exitedEarly: string | undefined;
-  void proc.exited.then((how) => {
-    exitedEarly = how;
-  });
   try {
-    await waitUntil(
-      async () => {
-        if (exitedEarly) throw new Error(`process exited (${exitedEarly})`);
-        return (await redisCommand(port, ['PING'], { timeoutMs: 500 })) === 'PONG';
-      },
-      { timeoutMs: startTimeoutMs, what: `redis-server on port ${port} to answer PING` },
-    );
+    await waitForPong(proc, port, SERVICE, startTimeoutMs);
   } catch (err) {
     await proc.kill('SIGKILL');
     const output = proc.output();

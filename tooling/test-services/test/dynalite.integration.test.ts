@@ -2,7 +2,7 @@ import { request } from 'node:http';
 
 import { describe, expect, it } from 'vitest';
 
-import { startDynalite } from '../src/index.js';
+import { startDynalite, waitUntil } from '../src/index.js';
 
 /** A raw DynamoDB JSON call; dynalite checks the header shape, not the signature. */
 function call(endpoint: string, target: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
@@ -88,6 +88,11 @@ it('enforces a configurable item size limit', async () => {
   const d = await startDynalite({ maxItemSizeKb: 1 });
   try {
     await call(d.endpoint, 'CreateTable', table);
+    // The table turns ACTIVE on a timer; a PutItem before that is a ResourceNotFoundException (400).
+    await waitUntil(
+      async () => ((await call(d.endpoint, 'DescribeTable', { TableName: 'switchyard-test' })).json.Table as { TableStatus: string }).TableStatus === 'ACTIVE',
+      { timeoutMs: 5_000, what: 'the table to turn ACTIVE' },
+    );
     const item = (n: number) => ({ TableName: 'switchyard-test', Item: { namespace: { S: 'f' }, key: { S: 'k' }, item: { S: 'x'.repeat(n) } } });
     expect((await call(d.endpoint, 'PutItem', item(900))).status).toBe(200);
     const tooBig = await call(d.endpoint, 'PutItem', item(1100));

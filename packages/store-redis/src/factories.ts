@@ -3,7 +3,7 @@ import type { Redis, RedisOptions } from 'ioredis';
 
 import { RedisBigSegmentStoreImpl } from './big-segment-store.js';
 import { type RedisStoreOptions, redisStoreDefaults, resolveRedisOptions } from './options.js';
-import { RedisPool } from './pool.js';
+import { type RedisPool, poolFor } from './pool.js';
 import { RedisPersistentStore } from './redis-store.js';
 
 /**
@@ -78,7 +78,8 @@ export function redisStores(options: RedisStoreOptions = {}): RedisStores {
   let pool: RedisPool | undefined;
   const shared = (context: RedisStoreContext | undefined): RedisPool => {
     // A pool whose stores were all closed is closed too: a later store gets a new one.
-    if (!pool || pool.closed) pool = new RedisPool(resolved, safeLogger(context?.logger));
+    // poolFor: given a borrowed `client`, stores built elsewhere on that client share this pool too.
+    if (!pool || pool.closed) pool = poolFor(resolved, safeLogger(context?.logger));
     return pool;
   };
   return {

@@ -217,5 +217,3 @@ function jitteredDelay(attempt: number): number {
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
-
-export type { RedisClient };

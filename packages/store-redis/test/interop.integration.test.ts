@@ -193,6 +193,30 @@ function expectMeaningfulResults(rows: readonly Row[]): void {
 }
 
 /** Results per direction, kept for the check that both directions agree with each other. */
+/**
+ * What every direction checks of its two daemon-mode readers: identical answers, both read from Redis
+ * (no cache), and answers that are not a run of defaults (checked on both, so neither reader can pass by
+ * agreeing on nothing).
+ */
+function readerChecks(readings: () => { ours: Reading; theirs: Reading }): void {
+  it('gives the same answers in both SDKs’ daemon-mode clients, for every flag and context', () => {
+    const { ours, theirs } = readings();
+    expect(mismatches(ours.rows, theirs.rows)).toEqual([]);
+  });
+
+  it('is read from Redis by both readers (no cache)', () => {
+    const { ours, theirs } = readings();
+    expect(ours.redisReads).toBeGreaterThanOrEqual(flagKeys.length);
+    expect(theirs.redisReads).toBeGreaterThanOrEqual(flagKeys.length);
+  });
+
+  it('gives meaningful answers, not a run of defaults', () => {
+    const { ours, theirs } = readings();
+    expectMeaningfulResults(ours.rows);
+    expectMeaningfulResults(theirs.rows);
+  });
+}
+
 const results: Partial<Record<'theirData' | 'ourData', { ours: Reading; theirs: Reading }>> = {};
 
 describe('LaunchDarkly writes, Switchyard reads (daemon mode)', () => {
@@ -221,18 +245,7 @@ describe('LaunchDarkly writes, Switchyard reads (daemon mode)', () => {
     for (const [key, item] of stored.segments) expect(item, key).toEqual(expectedSegments.get(key));
   });
 
-  it('gives the answers LaunchDarkly’s own daemon-mode client gives, for every flag and context', () => {
-    expect(mismatches(ours.rows, theirs.rows)).toEqual([]);
-  });
-
-  it('reads the flags from Redis for its answers (no cache), as LaunchDarkly’s reader does', () => {
-    expect(ours.redisReads).toBeGreaterThanOrEqual(flagKeys.length);
-    expect(theirs.redisReads).toBeGreaterThanOrEqual(flagKeys.length);
-  });
-
-  it('gives meaningful answers, not a run of defaults', () => {
-    expectMeaningfulResults(ours.rows);
-  });
+  readerChecks(() => ({ ours, theirs }));
 });
 
 describe('Switchyard writes, LaunchDarkly reads (daemon mode)', () => {
@@ -267,18 +280,7 @@ describe('Switchyard writes, LaunchDarkly reads (daemon mode)', () => {
     for (const [key, item] of ourItems) expect(item, key).toEqual(theirFeatures.get(key) ?? theirSegments.get(key));
   });
 
-  it('LaunchDarkly’s daemon-mode client gives the answers Switchyard’s gives, for every flag and context', () => {
-    expect(mismatches(ours.rows, theirs.rows)).toEqual([]);
-  });
-
-  it('is read from Redis by LaunchDarkly’s reader (no cache), and by Switchyard’s', () => {
-    expect(theirs.redisReads).toBeGreaterThanOrEqual(flagKeys.length);
-    expect(ours.redisReads).toBeGreaterThanOrEqual(flagKeys.length);
-  });
-
-  it('gives meaningful answers, not a run of defaults', () => {
-    expectMeaningfulResults(theirs.rows);
-  });
+  readerChecks(() => ({ ours, theirs }));
 });
 
 describe('both directions', () => {

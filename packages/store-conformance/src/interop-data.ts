@@ -1,9 +1,12 @@
 /**
- * A hand-written environment for the Redis interop test: flags and segments in LaunchDarkly's JSON
- * data model (as the flag service delivers them), and the contexts they are evaluated for. It aims at
- * breadth rather than realism: every clause operator, negation, context kinds, targets, prerequisites
- * (chains, failing, missing), rollouts and experiments, segments with every membership path, unicode,
- * and keys with the characters a Redis key layout could trip over (`:` `/` `.`).
+ * A hand-written environment for the interop tests of every store (ours against LaunchDarkly's own
+ * integration on the same database): flags and segments in LaunchDarkly's JSON data model (as the flag
+ * service delivers them), and the contexts they are evaluated for. It aims at breadth rather than
+ * realism: every clause operator, negation, context kinds, targets, prerequisites (chains, failing,
+ * missing), rollouts and experiments, segments with every membership path, unicode, and keys with the
+ * characters a key layout could trip over (`:` `/` `.` `#`).
+ *
+ * @module
  */
 
 export type Json = Record<string, unknown>;

@@ -1,17 +1,26 @@
 /**
- * `@switchyard/store-dynamodb`: a DynamoDB persistent feature store and big-segment store on
- * `@aws-sdk/lib-dynamodb`, with explicit connection settings. The store itself arrives with its issue;
- * this package already fixes the table layout it shares with LaunchDarkly's SDKs and Relay Proxy.
+ * `@switchyard/store-dynamodb`: LaunchDarkly-compatible DynamoDB feature and big-segment stores for
+ * Switchyard, on `@aws-sdk/lib-dynamodb`: a byte-exact 400 KB item guard, throttled writes retried until
+ * done, and a socket limit that is honored.
  *
  * @packageDocumentation
  */
 
-/** Defaults and layout of the DynamoDB store, matching LaunchDarkly's. */
-export const dynamoDbStoreDefaults = Object.freeze({
-  /** Partition key attribute (`<prefix>:features`, `<prefix>:segments`, or without a prefix). */
-  partitionKey: 'namespace',
-  /** Sort key attribute: the flag or segment key. */
-  sortKey: 'key',
-  /** Largest item written, in bytes as DynamoDB counts them (UTF-8): 400 KB. */
-  maxItemBytes: 400 * 1024,
-});
+export {
+  dynamoDbStore,
+  dynamoDbBigSegmentStore,
+  dynamoDbStores,
+  DynamoDBFeatureStore,
+  DynamoDBBigSegmentStore,
+  type DynamoDbStores,
+  type DynamoDbStoreContext,
+  type DynamoDbFeatureStoreFactory,
+  type DynamoDbBigSegmentStoreFactory,
+  type LDDynamoDBOptions,
+} from './factories.js';
+export { DynamoDbPersistentStore } from './dynamodb-store.js';
+export { DynamoDbBigSegmentStoreImpl } from './big-segment-store.js';
+export { DynamoDbLayout } from './layout.js';
+export { createDynamoDbTable, type CreateDynamoDbTableOptions } from './table.js';
+export { dynamoDbItemSize, DYNAMODB_MAX_ITEM_BYTES, DYNAMODB_MAX_SORT_KEY_BYTES } from './item-size.js';
+export { dynamoDbStoreDefaults, type DynamoDbStoreOptions, type DynamoDbPoolOptions } from './options.js';

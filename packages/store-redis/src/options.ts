@@ -1,4 +1,4 @@
-import { ConfigError, DEFAULT_MAX_ITEM_BYTES } from '@switchyard/core';
+import { DEFAULT_MAX_ITEM_BYTES, describeOptionValue, storeOptionChecks } from '@switchyard/core';
 import type { Cluster, ClusterNode, ClusterOptions, Redis, RedisOptions, SentinelAddress } from 'ioredis';
 
 import { PREFIX } from './errors.js';
@@ -148,29 +148,8 @@ export interface ResolvedRedisOptions {
   readonly pool: Required<RedisPoolOptions>;
 }
 
-function fail(option: string, problem: string): never {
-  throw new ConfigError(`${PREFIX} option ${option} ${problem}`);
-}
-
-function nonNegativeInt(option: string, value: unknown, fallback: number, min = 0): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-    fail(option, `must be an integer of at least ${min} (got ${describe(value)})`);
-  }
-  return value;
-}
-
-function durationMs(option: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    fail(option, `must be a positive number of milliseconds (got ${describe(value)})`);
-  }
-  return value;
-}
-
-function describe(value: unknown): string {
-  return typeof value === 'string' ? JSON.stringify(value) : String(value);
-}
+const { fail, integer: nonNegativeInt, durationMs, boolean, cacheTtlMs: checkCacheTtlMs, maxItemBytes: checkMaxItemBytes } = storeOptionChecks(PREFIX);
+const describe = describeOptionValue;
 
 /** Validates options up front so a mistake is a `ConfigError` naming the option, never a crash later. */
 export function resolveRedisOptions(options: RedisStoreOptions = {}): ResolvedRedisOptions {
@@ -192,14 +171,11 @@ export function resolveRedisOptions(options: RedisStoreOptions = {}): ResolvedRe
 
   const prefix = options.prefix ?? d.prefix;
   if (typeof prefix !== 'string' || prefix === '') fail('prefix', `must be a non-empty string (got ${describe(prefix)})`);
-  const hashTag = options.hashTag ?? false;
-  if (typeof hashTag !== 'boolean') fail('hashTag', `must be a boolean (got ${describe(hashTag)})`);
+  const hashTag = boolean('hashTag', options.hashTag, false);
   if (hashTag && /[{}]/.test(prefix)) fail('hashTag', `cannot wrap prefix ${JSON.stringify(prefix)}: it already contains a brace`);
 
-  const cacheTtlMs = options.cacheTtlMs ?? d.cacheTtlMs;
-  if (typeof cacheTtlMs !== 'number' || Number.isNaN(cacheTtlMs)) fail('cacheTtlMs', `must be a number of milliseconds (got ${describe(cacheTtlMs)})`);
-  const maxItemBytes = options.maxItemBytes ?? d.maxItemBytes;
-  if (typeof maxItemBytes !== 'number' || !(maxItemBytes > 0)) fail('maxItemBytes', `must be a positive number of bytes (got ${describe(maxItemBytes)})`);
+  const cacheTtlMs = checkCacheTtlMs(options.cacheTtlMs, d.cacheTtlMs);
+  const maxItemBytes = checkMaxItemBytes(options.maxItemBytes, d.maxItemBytes);
 
   const sources = [options.client && 'client', options.sentinels && 'sentinels', options.clusterNodes && 'clusterNodes'].filter(Boolean);
   if (sources.length > 1) fail(String(sources[0]), `cannot be combined with ${sources.slice(1).join(', ')}: give one way to reach Redis`);

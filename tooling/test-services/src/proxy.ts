@@ -28,6 +28,10 @@ export interface FaultProxy {
   readonly openConnections: number;
   /** Connections accepted since start. */
   readonly totalConnections: number;
+  /** Most connections open at once since start or the last {@link resetPeak} (a pool limit, seen from the server's side). */
+  readonly peakConnections: number;
+  /** Restarts {@link peakConnections} from the connections open now. */
+  resetPeak(): void;
   /** Switches mode; leaving `forward` drops every open connection. */
   setMode(mode: ProxyMode): void;
   /** Destroys every open connection (clients see a reset) without changing the mode. */
@@ -41,6 +45,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const port = options.port ?? (await freePort());
   let mode: ProxyMode = 'forward';
   let total = 0;
+  let peak = 0;
   const clients = new Set<Socket>();
   const upstreams = new Set<Socket>();
 
@@ -57,6 +62,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       return;
     }
     clients.add(client);
+    peak = Math.max(peak, clients.size);
     client.on('error', () => undefined);
     client.on('close', () => clients.delete(client));
     if (mode === 'blackhole') {
@@ -92,6 +98,12 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     },
     get totalConnections() {
       return total;
+    },
+    get peakConnections() {
+      return peak;
+    },
+    resetPeak() {
+      peak = clients.size;
     },
     setMode(next) {
       if (next !== 'forward') dropAll();

@@ -2,7 +2,7 @@ import { connect, type Socket } from 'node:net';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { redisCommand, startFaultProxy, startRedis, type FaultProxy, type RedisServer } from '../src/index.js';
+import { redisCommand, startFaultProxy, waitUntil, startRedis, type FaultProxy, type RedisServer } from '../src/index.js';
 
 describe('startFaultProxy', () => {
   let redis: RedisServer;
@@ -34,8 +34,12 @@ describe('startFaultProxy', () => {
     proxy.setMode('forward');
   });
 
-  it('counts the connections a client holds open', async () => {
+  it('counts the connections a client holds open, and the most open at once', async () => {
+    // Earlier tests' connections close asynchronously.
+    await waitUntil(async () => proxy.openConnections === 0, { timeoutMs: 2_000, what: 'earlier connections to close' });
     const before = proxy.totalConnections;
+    proxy.resetPeak();
+    expect(proxy.peakConnections).toBe(0);
     const sockets = await Promise.all(
       [1, 2, 3].map(
         () =>
@@ -50,5 +54,8 @@ describe('startFaultProxy', () => {
     for (const s of sockets) s.destroy();
     await new Promise((r) => setTimeout(r, 50));
     expect(proxy.openConnections).toBe(0);
+    expect(proxy.peakConnections).toBe(3);
+    proxy.resetPeak();
+    expect(proxy.peakConnections).toBe(0);
   });
 });

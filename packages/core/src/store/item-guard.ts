@@ -23,10 +23,13 @@ export class ItemTooLargeError extends SwitchyardError {
     readonly bytes: number,
     /** The limit it exceeded. */
     readonly maxItemBytes: number,
+    /** The message, when the store words it itself (see `PersistentDataStore.describeOversizedItem`). */
+    message?: string,
   ) {
     super(
       'ITEM_TOO_LARGE',
-      `[switchyard/store-${store}] ${namespace} item "${key}" is ${bytes} bytes, over the store's limit of ${maxItemBytes} bytes (maxItemBytes); it was not stored`,
+      message ??
+        `[switchyard/store-${store}] ${namespace} item "${key}" is ${bytes} bytes, over the store's limit of ${maxItemBytes} bytes (maxItemBytes); it was not stored`,
     );
     this.name = 'ItemTooLargeError';
   }
@@ -55,7 +58,9 @@ export function defaultItemByteLength(_kind: PersistentStoreKind, _key: string, 
  * (defaults: 409600 bytes, UTF-8 length of the JSON). {@link PersistentStoreWrapper} runs it before every
  * write; a store used without the wrapper can run it itself.
  */
-export function createItemGuard(store: Pick<PersistentDataStore, 'description' | 'maxItemBytes' | 'itemByteLength'>): ItemGuard {
+export function createItemGuard(
+  store: Pick<PersistentDataStore, 'description' | 'maxItemBytes' | 'itemByteLength' | 'describeOversizedItem'>,
+): ItemGuard {
   const limit = store.maxItemBytes;
   const maxItemBytes = typeof limit === 'number' && limit > 0 ? limit : DEFAULT_MAX_ITEM_BYTES;
   const byteLength = store.itemByteLength?.bind(store) ?? defaultItemByteLength;
@@ -67,7 +72,9 @@ export function createItemGuard(store: Pick<PersistentDataStore, 'description' |
       // needs no counting. Stores with their own byte counting always count.
       if (!store.itemByteLength && (item.serializedItem?.length ?? 0) * 3 <= maxItemBytes) return undefined;
       const bytes = byteLength(kind, key, item);
-      return bytes > maxItemBytes ? new ItemTooLargeError(store.description, kind.namespace, key, bytes, maxItemBytes) : undefined;
+      if (bytes <= maxItemBytes) return undefined;
+      const message = store.describeOversizedItem?.(kind, key, bytes, maxItemBytes);
+      return new ItemTooLargeError(store.description, kind.namespace, key, bytes, maxItemBytes, message);
     },
   };
 }

@@ -55,6 +55,13 @@ export interface KeyedSerializedItem {
 export interface SerializedCollection {
   readonly kind: PersistentStoreKind;
   readonly items: readonly KeyedSerializedItem[];
+  /**
+   * Keys of this kind that are in the new data but not in `items`, because the item guard refused them
+   * (bigger than {@link PersistentDataStore.maxItemBytes}). A store that deletes the items missing from
+   * `items` should leave these alone, so an older copy of the item stays readable (DynamoDB and Consul
+   * do); a store that replaces a kind wholesale in one transaction (Redis) drops them with the rest.
+   */
+  readonly skippedKeys?: readonly string[];
 }
 
 /** The outcome of {@link PersistentDataStore.upsert}. */
@@ -104,6 +111,14 @@ export interface PersistentDataStore {
    * of `serializedItem` (DynamoDB adds attribute names and the key; Consul counts the value only).
    */
   itemByteLength?(kind: PersistentStoreKind, key: string, item: SerializedItem): number;
+
+  /**
+   * The message logged (at error level) when the guard refuses an item, for a store whose users search
+   * their logs for a known line (DynamoDB's `The item "<key>" in "<namespace>" was too large to store in
+   * DynamoDB and was dropped`). Default: `[switchyard/store-<description>] <namespace> item "<key>" is
+   * <bytes> bytes, over the store's limit of <maxItemBytes> bytes (maxItemBytes); it was not stored`.
+   */
+  describeOversizedItem?(kind: PersistentStoreKind, key: string, bytes: number, maxItemBytes: number): string;
 
   /**
    * Replaces all data with `allData` and marks the store initialized (Redis `$inited`, DynamoDB and

@@ -519,6 +519,20 @@ describe('the item guard (reliability.md §9.C.23)', () => {
     expect(counted).toContain('features/short');
   });
 
+  it('tells the store which keys it left out of init (so an older copy can stay), and logs the store’s own wording', async () => {
+    const { wrapper, store, log } = setup(0, {}, { maxItemBytes: 1_000 });
+    Object.assign(store, {
+      describeOversizedItem: (kind: { namespace: string }, key: string, bytes: number, max: number) => `The item "${key}" in "${kind.namespace}" is ${bytes} > ${max}`,
+    });
+    await wrapper.init({ features: { huge: big('huge', 1, 2_000), a: flag('a', 1) }, segments: { s: segment('s', 1) } });
+    const collections = store.inits.at(-1)!;
+    expect(collections.map((c) => [c.kind.namespace, c.items.map((i) => i.key), c.skippedKeys])).toEqual([
+      ['segments', ['s'], undefined],
+      ['features', ['a'], ['huge']],
+    ]);
+    expect(log.messages('error')).toEqual([expect.stringMatching(/^The item "huge" in "features" is 20\d\d > 1000$/)]);
+  });
+
   it('is off with maxItemBytes Infinity', async () => {
     const { wrapper, store } = setup(0, {}, { maxItemBytes: Infinity });
     await wrapper.init({ features: { huge: big('huge', 1, 500_000) } });

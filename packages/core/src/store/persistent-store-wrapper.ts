@@ -691,17 +691,20 @@ export class PersistentStoreWrapper implements DataStore {
     return sortDataSet(data, this.kinds).map(({ kind, items }) => {
       const kept: [string, VersionedItem][] = [];
       const serialized: KeyedSerializedItem[] = [];
+      const skippedKeys: string[] = [];
       for (const [key, item] of items) {
         const stored = this.serialize(kind, item);
         const tooLarge = this.guard.check(kind, key, stored);
         if (tooLarge) {
           if (report) this.reportOversized(tooLarge);
+          skippedKeys.push(key);
           continue;
         }
         kept.push([key, item]);
         serialized.push({ key, item: stored });
       }
-      return { kind, items: kept, serialized: { kind, items: serialized } };
+      const collection = skippedKeys.length > 0 ? { kind, items: serialized, skippedKeys } : { kind, items: serialized };
+      return { kind, items: kept, serialized: collection };
     });
   }
 

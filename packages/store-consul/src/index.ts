@@ -1,17 +1,13 @@
 /**
- * `@switchyard/store-consul`: a Consul KV persistent feature store over Consul's HTTP API (no client
- * library). The store itself arrives with its issue; this package already fixes the key layout it shares
- * with LaunchDarkly's SDKs.
+ * `@switchyard/store-consul`: a LaunchDarkly-compatible Consul KV feature store for Switchyard, over
+ * Consul's HTTP API with undici's connection pool: check-and-set upserts, batched transactions, and a
+ * connection limit that is honored.
  *
  * @packageDocumentation
  */
 
-/** Defaults of the Consul store, matching LaunchDarkly's key layout `<prefix>/features/<key>`. */
-export const consulStoreDefaults = Object.freeze({
-  /** Key prefix. */
-  prefix: 'launchdarkly',
-  /** Consul agent address. */
-  url: 'http://127.0.0.1:8500',
-  /** Largest serialized item written, in UTF-8 bytes. */
-  maxItemBytes: 400 * 1024,
-});
+export { consulStore, ConsulFeatureStore, type ConsulStoreContext, type ConsulFeatureStoreFactory, type LDConsulOptions } from './factories.js';
+export { ConsulPersistentStore } from './consul-store.js';
+export { ConsulStoreError, type ConsulFailure } from './errors.js';
+export { ConsulKeys } from './layout.js';
+export { consulStoreDefaults, CONSUL_MAX_VALUE_BYTES, type ConsulStoreOptions, type ConsulPoolOptions } from './options.js';

@@ -10,7 +10,9 @@ import {
   type StoreOperation,
   type UpsertResult,
   createItemGuard,
+  jitteredBackoffMs,
   safeLogger,
+  storeDelay,
 } from '@switchyard/core';
 
 import { DynamoDbClientHandle } from './client.js';
@@ -311,9 +313,9 @@ export class DynamoDbPersistentStore implements PersistentDataStore {
         if (!isRetryable(err)) throw err;
       }
       if (pending.length === 0) return 0;
-      const delay = backoffMs(attempt);
+      const delay = jitteredBackoffMs(attempt, 50, 2_000);
       if (this._closed || Date.now() + delay > deadline) return pending.length;
-      await sleep(delay);
+      await storeDelay(delay);
     }
   }
 }
@@ -326,12 +328,4 @@ function fromRow(row: Row): SerializedItem {
   return { version, serializedItem: json };
 }
 
-/** Exponential backoff from 50 ms to 2 s, with full jitter on the upper half. */
-function backoffMs(attempt: number): number {
-  const step = Math.min(2_000, 50 * 2 ** (attempt - 1));
-  return step / 2 + (Math.random() * step) / 2;
-}
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

@@ -7,7 +7,10 @@ import {
   type SerializedItem,
   StoreError,
   type UpsertResult,
+  jitteredBackoffMs,
   safeLogger,
+  storeDelay,
+  versionInJson,
 } from '@switchyard/core';
 import type { ChainableCommander } from 'ioredis';
 
@@ -108,7 +111,7 @@ export class RedisPersistentStore implements PersistentDataStore {
         try {
           const old = await client.hget(hash, key);
           if (old !== null) {
-            const oldVersion = versionOf(old);
+            const oldVersion = versionInJson(old);
             if (oldVersion >= item.version) {
               return { updated: false, item: { version: oldVersion, serializedItem: old } };
             }
@@ -124,7 +127,7 @@ export class RedisPersistentStore implements PersistentDataStore {
         } finally {
           if (watching) await unwatch(client, hash);
         }
-        if (attempt < attempts) await sleep(jitteredDelay(attempt));
+        if (attempt < attempts) await storeDelay(jitteredBackoffMs(attempt, 2, 100));
       }
       throw new StoreError(
         STORE,
@@ -177,15 +180,6 @@ export class RedisPersistentStore implements PersistentDataStore {
   }
 }
 
-/** The version inside stored JSON; an unreadable item counts as version -1, so any valid write replaces it. */
-function versionOf(json: string): number {
-  try {
-    const version = (JSON.parse(json) as { version?: unknown }).version;
-    return typeof version === 'number' && Number.isFinite(version) ? version : -1;
-  } catch {
-    return -1;
-  }
-}
 
 /**
  * Ends a WATCH without a transaction. On a Cluster client a bare UNWATCH (no key) would go to a random
@@ -209,11 +203,4 @@ function throwIfFailed(result: [error: Error | null, value: unknown][]): void {
   if (failed?.[0]) throw failed[0];
 }
 
-function jitteredDelay(attempt: number): number {
-  const step = Math.min(100, 2 ** attempt);
-  return step / 2 + (Math.random() * step) / 2;
-}
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

@@ -13,7 +13,7 @@ export type FaultAction =
 export class Faults {
   private latency = 0;
   private drops = 0;
-  private readonly failures: { status: number; body: string }[] = [];
+  private readonly failures: { status: number; body: string; route: string | undefined }[] = [];
 
   /** The delay added before each request is handled, in milliseconds. */
   get latencyMs(): number {
@@ -29,12 +29,14 @@ export class Faults {
   /**
    * Answers the next `count` requests with `status` and `body` instead of serving them. The default
    * body of a 500 is `No cluster leader`, what a Consul agent answers while its cluster has no leader.
+   * With `route` (`"<METHOD> <route>"` as {@link ConnectionStats.requests} names it, e.g. `'PUT /v1/txn'`)
+   * only requests to that route are failed; others pass.
    */
-  failNext(count: number, status = 500, body?: string): void {
+  failNext(count: number, status = 500, body?: string, route?: string): void {
     if (!Number.isInteger(count) || count < 0) throw new RangeError(`consul-kv-emulator: failNext count must be a non-negative integer, got ${count}`);
     if (!Number.isInteger(status) || status < 100 || status > 599) throw new RangeError(`consul-kv-emulator: failNext status must be an HTTP status, got ${status}`);
     const text = body ?? (status === 500 ? 'No cluster leader' : '');
-    for (let i = 0; i < count; i++) this.failures.push({ status, body: text });
+    for (let i = 0; i < count; i++) this.failures.push({ status, body: text, route });
   }
 
   /** Destroys the connection of each of the next `count` requests without answering them. */
@@ -50,13 +52,15 @@ export class Faults {
     this.failures.length = 0;
   }
 
-  /** Takes the fault for the request that just arrived (used by the server). */
-  take(): FaultAction {
+  /** Takes the fault for the request that just arrived at `route` (used by the server). */
+  take(route = ''): FaultAction {
     if (this.drops > 0) {
       this.drops--;
       return { kind: 'drop' };
     }
-    const failure = this.failures.shift();
-    return failure ? { kind: 'fail', ...failure } : { kind: 'none' };
+    const index = this.failures.findIndex((f) => f.route === undefined || f.route === route);
+    if (index < 0) return { kind: 'none' };
+    const [failure] = this.failures.splice(index, 1);
+    return { kind: 'fail', status: failure!.status, body: failure!.body };
   }
 }

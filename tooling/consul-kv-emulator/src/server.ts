@@ -104,6 +104,7 @@ export class HttpLifetime {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const [rawPath = '/', search = ''] = (req.url ?? '/').split(/\?(.*)/s);
     const method = req.method ?? 'GET';
+    const route = `${method} ${routeOf(rawPath)}`;
     this.stats.countRequest(method, routeOf(rawPath));
     const gone = new AbortController();
     res.once('close', () => gone.abort());
@@ -111,7 +112,7 @@ export class HttpLifetime {
     try {
       if (this.faults.latencyMs > 0) await sleep(this.faults.latencyMs, undefined, { signal }).catch(() => undefined);
       if (res.destroyed) return;
-      const fault = this.faults.take();
+      const fault = this.faults.take(route);
       if (fault.kind === 'drop') {
         req.socket.destroy();
         return;

@@ -40,6 +40,15 @@ describe('faults', () => {
     expect(await (await kv.put('/v1/kv/f', 'x')).json()).toBe(true);
   });
 
+  it('failNext with a route fails only requests to that route, leaving the others served', async () => {
+    emu.faults.failNext(1, 409, 'rolled back', 'PUT /v1/txn');
+    expect((await kv.put('/v1/kv/routed', 'x')).status).toBe(200);
+    expect((await kv.get('/v1/kv/routed')).status).toBe(200);
+    const res = await fetch(`${emu.url}/v1/txn`, { method: 'PUT', body: '[]' });
+    expect([res.status, await res.text()]).toEqual([409, 'rolled back']);
+    expect((await fetch(`${emu.url}/v1/txn`, { method: 'PUT', body: '[]' })).status).toBe(200);
+  });
+
   it('dropConnections destroys the connection without an answer (nothing applied), then serves again', async () => {
     emu.faults.dropConnections(1);
     await expect(kv.put('/v1/kv/d', 'x')).rejects.toThrow();

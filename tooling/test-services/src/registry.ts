@@ -1,3 +1,5 @@
+import { startConsulEmulator } from '@switchyard/consul-kv-emulator';
+
 import { startDynalite } from './dynalite.js';
 import { startRedis, startRedisCluster } from './redis.js';
 import { startRedisSentinel } from './redis-sentinel.js';
@@ -13,8 +15,8 @@ export interface StartedService {
 type Starter = () => Promise<StartedService>;
 
 /**
- * Every service the CLI can start, by name. A new service (the Consul KV emulator, when it lands)
- * adds one entry here and its own starter module.
+ * Every service the CLI can start, by name. A new service adds one entry here and its own starter
+ * module (or, like the Consul KV emulator, its own package).
  */
 export const SERVICES: Readonly<Record<string, Starter>> = {
   redis: async () => {
@@ -49,6 +51,10 @@ export const SERVICES: Readonly<Record<string, Starter>> = {
       },
       stop: () => d.stop(),
     };
+  },
+  consul: async () => {
+    const c = await startConsulEmulator();
+    return { name: 'consul', env: { CONSUL_HTTP_ADDR: c.address }, stop: () => c.stop() };
   },
 };
 

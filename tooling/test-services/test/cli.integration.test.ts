@@ -32,5 +32,24 @@ it('the CLI rejects an unknown service with the list of known ones', async () =>
   child.stderr.on('data', (c: Buffer) => (err += c.toString()));
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   expect(code).toBe(1);
-  expect(err).toMatch(/unknown service "mongodb"; known: redis, redis-cluster, redis-sentinel, dynalite/);
+  expect(err).toMatch(/unknown service "mongodb"; known: redis, redis-cluster, redis-sentinel, dynalite, consul/);
+});
+
+it('the CLI starts the Consul KV emulator and prints CONSUL_HTTP_ADDR', async () => {
+  const child = spawn(process.execPath, [cli, 'consul'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const address = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = /export CONSUL_HTTP_ADDR=(\S+)/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`CLI exited early with ${code}`)));
+  });
+  const put = await fetch(`http://${address}/v1/kv/cli-check`, { method: 'PUT', body: 'ok' });
+  expect(await put.text()).toBe('true');
+  expect(await (await fetch(`http://${address}/v1/kv/cli-check?raw`)).text()).toBe('ok');
+  child.kill('SIGTERM');
+  expect(await exited).toBe(0);
 });

@@ -26,6 +26,7 @@ export {
 } from './persistent-data-store.js';
 export { PersistentStoreWrapper, type CacheMode, type PersistentStoreWrapperOptions } from './persistent-store-wrapper.js';
 export { ItemTooLargeError, createItemGuard, defaultItemByteLength, type ItemGuard } from './item-guard.js';
+export { versionInJson, jitteredBackoffMs, storeDelay } from './store-helpers.js';
 export { storeOptionChecks, describeOptionValue, type StoreOptionChecks } from './option-checks.js';
 export { sortDataSet, type SortedCollection } from './sort.js';
 export { ListenerSet } from './listeners.js';

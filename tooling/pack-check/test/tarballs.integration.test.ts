@@ -86,3 +86,51 @@ console.log(JSON.stringify(names.map((n) => require(n + '/package.json'))));`,
     expect(redis!.dependencies!.ioredis).toMatch(/^\^5\./);
   });
 });
+
+/**
+ * The other two stores, installed the same way: each brings its own client and nothing of the others.
+ */
+describe.each([
+  {
+    store: 'store-dynamodb',
+    brings: ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb', '@smithy/node-http-handler'],
+    never: (name: string) => name === 'ioredis' || name === 'undici' || /consul/i.test(name),
+    factory: 'dynamoDbStore',
+    options: `{ tableName: 'flags', clientOptions: { region: 'us-east-1' } }`,
+  },
+  {
+    store: 'store-consul',
+    brings: ['undici'],
+    never: (name: string) => name === 'ioredis' || name.startsWith('@aws-sdk/') || name.startsWith('@smithy/'),
+    factory: 'consulStore',
+    options: `{ url: 'http://127.0.0.1:8500' }`,
+  },
+])('packed node-server + $store installed with npm', ({ store, brings, never, factory, options }) => {
+  let work: string;
+  let project: string;
+  let installed: string[];
+
+  beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'switchyard-tarballs-'));
+    const tarballs = await Promise.all(['packages/core', 'packages/node-server', `packages/${store}`].map((dir) => packPackage(dir, work)));
+    project = await installIntoEmptyProject(tarballs);
+    installed = installedPackages(project);
+  }, 240_000);
+
+  afterAll(() => {
+    rmSync(work, { recursive: true, force: true });
+    rmSync(project, { recursive: true, force: true });
+  });
+
+  it(`installs ${store} with its own client only`, () => {
+    expect(installed).toEqual(expect.arrayContaining([`@switchyard/${store}`, ...brings]));
+    expect(installed.filter(never)).toEqual([]);
+    expect(installed.filter((name) => /^(vitest|vite|tsup|typescript|esbuild|dynalite|aws-sdk|launchdarkly-node-server-sdk.*)$/.test(name))).toEqual([]);
+  });
+
+  it('builds a store factory with import and with require', async () => {
+    const esm = await runNode(project, 'check.mjs', `import { ${factory} } from '@switchyard/${store}';\nconsole.log(typeof ${factory}(${options}));`);
+    const cjs = await runNode(project, 'check.cjs', `const { ${factory} } = require('@switchyard/${store}');\nconsole.log(typeof ${factory}(${options}));`);
+    expect([esm.trim(), cjs.trim()]).toEqual(['function', 'function']);
+  });
+});

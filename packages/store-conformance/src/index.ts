@@ -16,9 +16,14 @@ export {
   interopMismatches,
   interopExpectedItems,
   expectMeaningfulInteropResults,
+  loadInteropData,
+  initializeAndClose,
+  type InteropTestData,
+  type InteropWriterClient,
   type InteropJson,
   type InteropDetail,
   type InteropRow,
   type InteropEvaluate,
 } from './interop.js';
 export { runInteropSuite, type InteropHarness, type InteropReading } from './interop-suite.js';
+export { expectConfigError } from './config-errors.js';

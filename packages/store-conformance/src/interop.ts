@@ -115,3 +115,31 @@ export function expectMeaningfulInteropResults(rows: readonly InteropRow[]): voi
   expect(detail('json-values', 'user alice').value).toEqual({ theme: 'dark', limits: [1, 2, 3] });
   expect(detail('deleted:flag', 'user alice')).toMatchObject({ value: INTEROP_DEFAULT, reason: { kind: 'ERROR', errorKind: 'FLAG_NOT_FOUND' } });
 }
+
+/** A TestData source of either SDK (LaunchDarkly's `integrations.TestData`, Switchyard's `TestData`). */
+export interface InteropTestData {
+  usePreconfiguredSegment(segment: InteropJson): unknown;
+  usePreconfiguredFlag(flag: InteropJson): unknown;
+}
+
+/** Loads every segment, flag and the tombstone of {@link interopData} into `td`, and returns it. */
+export async function loadInteropData<T extends InteropTestData>(td: T): Promise<T> {
+  for (const segment of interopData.segments) await td.usePreconfiguredSegment(segment);
+  for (const flag of [...interopData.flags, interopData.deletedFlag]) await td.usePreconfiguredFlag(flag);
+  return td;
+}
+
+/** A client of either SDK, as far as a one-shot writer needs it. */
+export interface InteropWriterClient {
+  waitForInitialization(options: { timeout: number }): Promise<unknown>;
+  close(): unknown;
+}
+
+/** Waits (up to 10 s) until a writer client has stored its data, and closes it whatever happened. */
+export async function initializeAndClose(client: InteropWriterClient): Promise<void> {
+  try {
+    await client.waitForInitialization({ timeout: 10 });
+  } finally {
+    await client.close();
+  }
+}

@@ -1,4 +1,4 @@
-import { ConfigError } from '@switchyard/core';
+import { expectConfigError } from '@switchyard/store-conformance';
 import { describe, expect, it } from 'vitest';
 
 import { failureOf } from './errors.js';
@@ -6,16 +6,6 @@ import { fromLaunchDarkly } from './factories.js';
 import { kvPath } from './http.js';
 import { ConsulFeatureStore, ConsulKeys, consulStore, consulStoreDefaults } from './index.js';
 import { resolveConsulOptions } from './options.js';
-
-function configError(run: () => unknown): string {
-  try {
-    run();
-  } catch (err) {
-    expect(ConfigError.isInstance(err)).toBe(true);
-    return (err as Error).message;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('options', () => {
   it('defaults to the local agent, LaunchDarkly’s prefix and cache TTL, 400 KB items and a pool of 4', () => {
@@ -48,11 +38,11 @@ describe('options', () => {
     [{ maxTxnOps: 1 }, /option maxTxnOps must be an integer of at least 2/],
     [{ maxUpsertAttempts: 0 }, /option maxUpsertAttempts must be an integer of at least 1/],
   ])('refuses %j with a ConfigError naming the option', (options, message) => {
-    expect(configError(() => consulStore(options as never))).toMatch(message);
+    expect(expectConfigError(() => consulStore(options as never))).toMatch(message);
   });
 
   it('never shows a token in an option error', () => {
-    const message = configError(() => consulStore({ token: 'line\nbreak-s3cret' }));
+    const message = expectConfigError(() => consulStore({ token: 'line\nbreak-s3cret' }));
     expect(message).toMatch(/option token must be a non-empty string without line breaks/);
     expect(message).not.toContain('s3cret');
   });

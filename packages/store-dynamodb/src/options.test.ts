@@ -1,20 +1,10 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ConfigError } from '@switchyard/core';
+import { expectConfigError } from '@switchyard/store-conformance';
 import { describe, expect, it } from 'vitest';
 
 import { fromLaunchDarkly } from './factories.js';
 import { DynamoDBBigSegmentStore, DynamoDBFeatureStore, DynamoDbLayout, dynamoDbItemSize, dynamoDbStore, dynamoDbStoreDefaults } from './index.js';
 import { resolveDynamoDbOptions } from './options.js';
-
-function configError(run: () => unknown): string {
-  try {
-    run();
-  } catch (err) {
-    expect(ConfigError.isInstance(err)).toBe(true);
-    return (err as Error).message;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('options', () => {
   it('fills in LaunchDarkly’s defaults: no prefix, 15 s cache, 400 KB items, and a bounded pool', () => {
@@ -41,14 +31,14 @@ describe('options', () => {
     [{ tableName: 'flags', client: {} }, /option client must be a DynamoDBClient/],
     [{ tableName: 'flags', pool: {}, clientOptions: { requestHandler: { handle: () => undefined } } }, /option pool cannot be combined with clientOptions.requestHandler/],
   ])('refuses %j with a ConfigError naming the option', (options, message) => {
-    expect(configError(() => dynamoDbStore(options as never))).toMatch(message);
-    expect(configError(() => dynamoDbStore(options as never))).toMatch(/^\[switchyard\/store-dynamodb\] option /);
+    expect(expectConfigError(() => dynamoDbStore(options as never))).toMatch(message);
+    expect(expectConfigError(() => dynamoDbStore(options as never))).toMatch(/^\[switchyard\/store-dynamodb\] option /);
   });
 
   it('refuses a borrowed client together with settings for a client the store would create', () => {
     const client = new DynamoDBClient({ region: 'us-east-1' });
-    expect(configError(() => dynamoDbStore({ tableName: 'flags', client, pool: { maxSockets: 2 } }))).toMatch(/option pool cannot be combined with client/);
-    expect(configError(() => dynamoDbStore({ tableName: 'flags', client, clientOptions: {} }))).toMatch(/option clientOptions cannot be combined with client/);
+    expect(expectConfigError(() => dynamoDbStore({ tableName: 'flags', client, pool: { maxSockets: 2 } }))).toMatch(/option pool cannot be combined with client/);
+    expect(expectConfigError(() => dynamoDbStore({ tableName: 'flags', client, clientOptions: {} }))).toMatch(/option clientOptions cannot be combined with client/);
     client.destroy();
   });
 });

@@ -20,7 +20,7 @@ import {
   PersistentDataStoreWrapper,
 } from '@launchdarkly/node-server-sdk';
 import { init, TestData, type LDClient, type LDContext } from '@switchyard/node-server';
-import { INTEROP_DEFAULT, type InteropJson, type InteropReading, evaluateInterop, interopData, runInteropSuite } from '@switchyard/store-conformance';
+import { INTEROP_DEFAULT, type InteropJson, type InteropReading, evaluateInterop, initializeAndClose, loadInteropData, runInteropSuite } from '@switchyard/store-conformance';
 import AWS from 'aws-sdk';
 import { DynamoDBFeatureStore as TheirDynamoDBFeatureStore } from 'launchdarkly-node-server-sdk-dynamodb';
 import { afterAll, beforeAll, expect } from 'vitest';
@@ -30,7 +30,6 @@ import { type Row, type TestTable, startTestTable } from './support.js';
 
 const quiet: LDLogger = { error: () => undefined, warn: () => undefined, info: () => undefined, debug: () => undefined };
 const common = { sendEvents: false, diagnosticOptOut: true, logger: quiet } as const;
-const { flags, segments, deletedFlag } = interopData;
 
 let table: TestTable;
 
@@ -153,28 +152,13 @@ runInteropSuite({
   ourPrefix: 'sy:wrote#v1.interop',
 
   async writeWithTheirs(prefix) {
-    const td = new ldIntegrations.TestData();
-    for (const s of segments) await td.usePreconfiguredSegment(s);
-    for (const f of [...flags, deletedFlag]) await td.usePreconfiguredFlag(f);
-    const writer = ldInit('sdk-interop-ld-writer', { ...common, updateProcessor: td.getFactory(), featureStore: theirStore(prefix) });
-    try {
-      await writer.waitForInitialization({ timeout: 10 });
-    } finally {
-      writer.close();
-    }
+    const td = await loadInteropData(new ldIntegrations.TestData());
+    await initializeAndClose(ldInit('sdk-interop-ld-writer', { ...common, updateProcessor: td.getFactory(), featureStore: theirStore(prefix) }));
   },
 
   async writeWithOurs(prefix) {
-    const td = new TestData();
-    for (const s of segments) await td.usePreconfiguredSegment(s);
-    for (const f of [...flags, deletedFlag]) await td.usePreconfiguredFlag(f);
-    const featureStore = dynamoDbStore({ tableName: table.tableName, clientOptions: table.clientOptions, prefix });
-    const writer = init('sdk-interop-sy-writer', { ...common, updateProcessor: td, featureStore });
-    try {
-      await writer.waitForInitialization({ timeout: 10 });
-    } finally {
-      await writer.close();
-    }
+    const td = await loadInteropData(new TestData());
+    await initializeAndClose(init('sdk-interop-sy-writer', { ...common, updateProcessor: td, featureStore: dynamoDbStore({ tableName: table.tableName, clientOptions: table.clientOptions, prefix }) }));
   },
 
   readWithOurs: evaluateWithOurs,

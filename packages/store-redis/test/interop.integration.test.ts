@@ -13,7 +13,7 @@ import {
 } from '@launchdarkly/node-server-sdk';
 import { RedisFeatureStore as TheirRedisFeatureStore } from '@launchdarkly/node-server-sdk-redis';
 import { init, TestData, type LDClient, type LDContext, type LDOptions } from '@switchyard/node-server';
-import { INTEROP_DEFAULT, type InteropJson, type InteropReading, evaluateInterop, interopData, runInteropSuite } from '@switchyard/store-conformance';
+import { INTEROP_DEFAULT, type InteropJson, type InteropReading, evaluateInterop, initializeAndClose, loadInteropData, runInteropSuite } from '@switchyard/store-conformance';
 import { type RedisServer, startRedis } from '@switchyard/test-services';
 import { afterAll, beforeAll, expect } from 'vitest';
 
@@ -22,7 +22,6 @@ import { ok } from './support.js';
 
 const quiet: LDLogger = { error: () => undefined, warn: () => undefined, info: () => undefined, debug: () => undefined };
 const common = { sendEvents: false, diagnosticOptOut: true, logger: quiet } as const;
-const { flags, segments, deletedFlag } = interopData;
 
 let server: RedisServer;
 
@@ -52,27 +51,13 @@ runInteropSuite({
   ourPrefix: 'sy:wrote/v1.interop',
 
   async writeWithTheirs(prefix) {
-    const td = new ldIntegrations.TestData();
-    for (const s of segments) await td.usePreconfiguredSegment(s);
-    for (const f of [...flags, deletedFlag]) await td.usePreconfiguredFlag(f);
-    const writer = ldInit('sdk-interop-ld-writer', { ...common, updateProcessor: td.getFactory(), featureStore: theirStore(prefix) });
-    try {
-      await writer.waitForInitialization({ timeout: 10 });
-    } finally {
-      writer.close();
-    }
+    const td = await loadInteropData(new ldIntegrations.TestData());
+    await initializeAndClose(ldInit('sdk-interop-ld-writer', { ...common, updateProcessor: td.getFactory(), featureStore: theirStore(prefix) }));
   },
 
   async writeWithOurs(prefix) {
-    const td = new TestData();
-    for (const s of segments) await td.usePreconfiguredSegment(s);
-    for (const f of [...flags, deletedFlag]) await td.usePreconfiguredFlag(f);
-    const writer = init('sdk-interop-sy-writer', { ...common, updateProcessor: td, featureStore: redisStore({ url: server.url, prefix }) });
-    try {
-      await writer.waitForInitialization({ timeout: 10 });
-    } finally {
-      await writer.close();
-    }
+    const td = await loadInteropData(new TestData());
+    await initializeAndClose(init('sdk-interop-sy-writer', { ...common, updateProcessor: td, featureStore: redisStore({ url: server.url, prefix }) }));
   },
 
   async readWithOurs(prefix, sdkKey): Promise<InteropReading> {

@@ -7,8 +7,7 @@ const INTEGRATION = '**/*.integration.test.ts';
  * Two tiers, chosen by file name:
  *   *.test.ts              → project "unit": no services, fast (`pnpm test` per package: `vitest run --project unit`)
  *   *.integration.test.ts  → project "integration": real services started by the tests
- * Benchmarks are not tests: they are `bench/*.ts` scripts run with tsx by each package's `bench` script
- * (`pnpm bench`), using @switchyard/bench-kit for side-by-side ratios.
+ * Benchmarks are not tests: speed and memory targets live in tooling/benchmarks (`pnpm bench`).
  *
  * @param {import('./index.js').SwitchyardVitestOptions} [options]
  */

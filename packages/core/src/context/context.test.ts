@@ -189,6 +189,24 @@ describe('Context', () => {
     }
   });
 
+  it('gives borrowed and copied contexts the same kinds and keys, computed when first asked', () => {
+    for (const input of [
+      { kind: 'user', key: 'u:1' },
+      { kind: 'org', key: 'o%1' },
+      { key: 'legacy' },
+      { kind: 'multi', user: { key: 'u' }, org: { key: 'o:1' } },
+      { kind: 'multi', org: { key: 'o:1' }, user: { key: 'u' } },
+      { kind: 'multi', user: { key: 'u' }, org: { key: 'o' }, device: { key: 'd' } },
+      { kind: 'multi', org: { key: 'o' } },
+    ]) {
+      const [a, b] = [Context.from(input), Context.borrow(input)];
+      expect([b.kind, b.kinds, b.canonicalKey, b.fullyQualifiedKey, b.parts().length]).toEqual([a.kind, a.kinds, a.canonicalKey, a.fullyQualifiedKey, a.parts().length]);
+      expect(Object.isFrozen(a.kinds) && Object.isFrozen(b.kinds)).toBe(true);
+      expect(b.kinds).toBe(b.kinds);
+    }
+    expect(Context.borrow({ kind: 'multi', org: { key: 'o:1' }, user: { key: 'u' } }).canonicalKey).toBe('org:o%3A1:user:u');
+  });
+
   it('returns a Context given to from() as is', () => {
     const c = Context.from({ kind: 'user', key: 'k' });
     expect(Context.from(c)).toBe(c);

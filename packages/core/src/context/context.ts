@@ -58,18 +58,39 @@ function encodeKey(key: string): string {
 }
 
 
-/** Kinds already seen valid: an application uses a handful, so the pattern runs once per kind. */
-const validKinds = new Set<string>(['user', 'org', 'device']);
+/**
+ * Kinds already seen valid, each with its frozen `kinds` array as a single-kind context (shared by every
+ * context of that kind): an application uses a handful, so the pattern runs once per kind.
+ */
+const validKinds = new Map<string, readonly string[]>(['user', 'org', 'device'].map((k) => [k, Object.freeze([k])]));
 
 function kindError(kind: unknown): string | undefined {
-  if (typeof kind === 'string' && validKinds.has(kind)) return undefined;
+  // `user` first: by far the most common kind, and a comparison with an internalized string is cheap.
+  if (kind === 'user' || (typeof kind === 'string' && validKinds.has(kind))) return undefined;
   if (typeof kind !== 'string') return 'context kind must be a string';
   if (kind === 'kind') return 'context kind cannot be "kind"';
   if (kind === 'multi') return 'context kind "multi" is only for multi-kind contexts';
   if (!KIND_PATTERN.test(kind)) return `context kind "${kind}" may only contain letters, digits, ".", "_" and "-"`;
   // Bounded, so kinds made up per request (a mistake, but possible) cannot grow it without end.
-  if (validKinds.size < 256) validKinds.add(kind);
+  if (validKinds.size < 256) validKinds.set(kind, Object.freeze([kind]));
   return undefined;
+}
+
+/** The frozen `kinds` of a context with these parts. */
+function kindsOf(parts: readonly ContextPart[]): readonly string[] {
+  if (parts.length === 0) return EMPTY_KINDS;
+  if (parts.length === 1) {
+    const kind = parts[0]!.kind;
+    return validKinds.get(kind) ?? Object.freeze([kind]);
+  }
+  return Object.freeze(parts.map((p) => p.kind));
+}
+
+/** `kind:key` per part (keys escaped), kinds sorted, joined with `:`; empty without parts. */
+function qualifiedKey(parts: readonly ContextPart[]): string {
+  if (parts.length === 1) return `${parts[0]!.kind}:${encodeKey(parts[0]!.key)}`;
+  const sorted = [...parts].sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0));
+  return sorted.map((p) => `${p.kind}:${encodeKey(p.key)}`).join(':');
 }
 
 /**
@@ -89,41 +110,46 @@ export class Context {
   readonly error: string | undefined;
   /** The kind, or `'multi'` for a multi-kind context. */
   readonly kind: string;
-  /** The kinds it contains, in the order given. */
-  readonly kinds: readonly string[];
   /** True when made from a legacy user object (no `kind`). */
   readonly legacy: boolean;
 
   private readonly _parts: readonly ContextPart[];
   private readonly _single: ContextPart | undefined;
-  /** Derived keys, computed on first use (most evaluations never need them). */
-  private readonly _keys: { canonical?: string; qualified?: string } = {};
+  /**
+   * `kinds`, and the derived keys, computed on first use: most evaluations never need them. A borrowed
+   * context (made per evaluation) fills them in when asked; a frozen one is given them when made.
+   */
+  private _kinds: readonly string[] | undefined;
+  private _keys: { canonical?: string; qualified?: string } | undefined;
   /** Set when the parts read the caller's objects (see {@link Context.borrow}): what to copy from. */
   private readonly _borrowedFrom: unknown;
 
   private constructor(parts: readonly ContextPart[], legacy: boolean, error: string | undefined, borrowedFrom: unknown) {
-    this.valid = error === undefined;
+    const valid = error === undefined;
+    const single = parts.length === 1 ? parts[0] : undefined;
+    this.valid = valid;
     this.error = error;
+    this.kind = !valid ? 'unknown' : single ? single.kind : 'multi';
     this.legacy = legacy;
-    this._borrowedFrom = borrowedFrom;
     this._parts = parts;
-    this._single = parts.length === 1 ? parts[0] : undefined;
-    if (!this.valid) {
-      this.kind = 'unknown';
-      this.kinds = EMPTY_KINDS;
-    } else if (this._single) {
-      this.kind = this._single.kind;
-      this.kinds = [this.kind];
-    } else {
-      this.kind = 'multi';
-      this.kinds = parts.map((p) => p.kind);
-    }
+    this._single = single;
+    this._borrowedFrom = borrowedFrom;
     // A borrowed context lives for one synchronous evaluation inside the SDK and is never handed out, so
-    // it skips the freezing (measurable on the hot path); every context a caller can hold is frozen.
+    // it skips the freezing and the eager fields (measurable on the hot path); every context a caller can
+    // hold is frozen.
     if (borrowedFrom === undefined) {
-      Object.freeze(this.kinds);
+      this._kinds = kindsOf(parts);
+      this._keys = {};
       Object.freeze(this);
+    } else {
+      this._kinds = undefined;
+      this._keys = undefined;
     }
+  }
+
+  /** The kinds it contains, in the order given (frozen). */
+  get kinds(): readonly string[] {
+    return (this._kinds ??= kindsOf(this._parts));
   }
 
   /**
@@ -132,16 +158,14 @@ export class Context {
    * `secureModeHash`. Empty for an invalid context.
    */
   get canonicalKey(): string {
-    return (this._keys.canonical ??= this._single?.kind === 'user' ? this._single.key : this.fullyQualifiedKey);
+    const keys = (this._keys ??= {});
+    return (keys.canonical ??= this._single?.kind === 'user' ? this._single.key : this.fullyQualifiedKey);
   }
 
   /** Like {@link Context.canonicalKey} but always prefixed with the kind (`user:key`): unambiguous across kinds. */
   get fullyQualifiedKey(): string {
-    if (this._keys.qualified === undefined) {
-      const parts = this._single ? this._parts : [...this._parts].sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0));
-      this._keys.qualified = parts.map((p) => `${p.kind}:${encodeKey(p.key)}`).join(':');
-    }
-    return this._keys.qualified;
+    const keys = (this._keys ??= {});
+    return (keys.qualified ??= qualifiedKey(this._parts));
   }
 
   /** An invalid context carrying `message`. */
@@ -282,7 +306,10 @@ function make(input: unknown, borrow: boolean): Context {
 }
 
 function fromMulti(input: Record<string, unknown>, borrow: boolean): Context {
-  const parts: ContextPart[] = [];
+  // The parts array is made once the second part is known, as a literal of the right size: pushing onto
+  // `[]` would allocate room for 17 parts on every (borrowed, per-evaluation) multi-kind context.
+  let first: ContextPart | undefined;
+  let parts: ContextPart[] | undefined;
   for (const kind of Object.keys(input)) {
     if (kind === 'kind') continue;
     const error = kindError(kind);
@@ -291,9 +318,12 @@ function fromMulti(input: Record<string, unknown>, borrow: boolean): Context {
     if (!isRecord(value)) return Context.invalid(`multi-kind context: "${kind}" must be an object`);
     const part = makePart(kind, value, borrow);
     if (typeof part === 'string') return Context.invalid(`multi-kind context: ${part}`);
-    parts.push(part);
+    if (first === undefined) first = part;
+    else if (parts === undefined) parts = [first, part];
+    else parts.push(part);
   }
-  if (parts.length === 0) return Context.invalid('a multi-kind context must contain at least one kind');
+  if (first === undefined) return Context.invalid('a multi-kind context must contain at least one kind');
+  parts ??= [first];
   return Context.create(borrow ? parts : Object.freeze(parts), false, borrow ? input : undefined);
 }
 

@@ -22,12 +22,24 @@ export function bucketContext(
   kind: string,
   seed: number | undefined,
 ): [bucket: number, hadContext: boolean] {
-  const value = context.valueFor(kind, attribute);
-  let text: string;
-  if (typeof value === 'string') text = value;
-  else if (typeof value === 'number' && Number.isInteger(value)) text = String(value);
-  else return [0, context.kinds.includes(kind)];
   // A seed of 0 counts as no seed, as in LaunchDarkly's Node SDK.
-  const prefix = seed ? String(seed) : `${key}.${salt}`;
-  return [sha1Prefix60(`${prefix}.${text}`) / SCALE, true];
+  const bucket = bucketOf(context, seed ? `${seed}.` : `${key}.${salt}.`, attribute, kind);
+  return bucket === NO_CONTEXT ? [0, false] : [bucket, true];
+}
+
+/** What {@link bucketOf} returns when the context has no part of the kind (the bucket is then 0). */
+export const NO_CONTEXT = -1;
+
+/**
+ * {@link bucketContext} without allocating: `prefix` is `"<seed>."` or `"<key>.<salt>."` (prepared once
+ * per flag, rollout or segment), and the result is the bucket, or {@link NO_CONTEXT} when the context
+ * lacks the kind.
+ *
+ * @internal
+ */
+export function bucketOf(context: Context, prefix: string, attribute: AttributeReference, kind: string): number {
+  const value = context.valueFor(kind, attribute);
+  if (typeof value === 'string') return sha1Prefix60(prefix + value) / SCALE;
+  if (typeof value === 'number' && Number.isInteger(value)) return sha1Prefix60(prefix + String(value)) / SCALE;
+  return context.part(kind) ? 0 : NO_CONTEXT;
 }

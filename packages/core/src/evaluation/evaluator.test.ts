@@ -34,6 +34,39 @@ function run(e: Evaluator, f: Flag, c: Context): EvaluationResult {
   return r;
 }
 
+describe('Evaluator, prepared results', () => {
+  it('gives the same frozen result object for the same flag, variation and reason, and a fresh one per flag version', () => {
+    const f = flag('f', { rules: [{ id: 'r', clauses: [{ contextKind: 'user', attribute: 'plan', op: 'in', values: ['pro'] }], variation: 0 }] });
+    const e = evaluatorFor([f]);
+    const first = run(e, f, user('a', { plan: 'pro' }));
+    expect(first).toMatchObject({ value: false, variationIndex: 0, reason: { kind: 'RULE_MATCH', ruleIndex: 0, ruleId: 'r' } });
+    expect(run(e, f, user('b', { plan: 'pro' }))).toBe(first);
+    expect(Object.isFrozen(first) && Object.isFrozen(first.reason)).toBe(true);
+    expect(run(e, f, user('c', { plan: 'free' }))).toMatchObject({ value: true, reason: { kind: 'FALLTHROUGH' } });
+    const next = flag('f', { version: 2, rules: f.json && (f.json as { rules: unknown }).rules });
+    expect(run(e, next, user('a', { plan: 'pro' }))).not.toBe(first);
+    expect(run(e, next, user('a', { plan: 'pro' }))).toEqual(first);
+  });
+
+  it('collects prerequisites only when asked to (record), with the same value and reason either way', () => {
+    const pre = flag('pre', {});
+    const main = flag('main', { prerequisites: [{ key: 'pre', variation: 1 }] });
+    const e = evaluatorFor([pre, main]);
+    const recorded = e.evaluate(main, user('u'));
+    const bare = e.evaluate(main, user('u'), false);
+    if (recorded === PENDING || bare === PENDING) throw new Error('pending');
+    expect(recorded.prerequisites).toEqual(['pre']);
+    expect(recorded.prerequisiteEvaluations).toHaveLength(1);
+    expect(bare.prerequisites).toBeUndefined();
+    expect(bare.prerequisiteEvaluations).toBeUndefined();
+    expect({ value: bare.value, variationIndex: bare.variationIndex, reason: bare.reason }).toEqual({
+      value: recorded.value,
+      variationIndex: recorded.variationIndex,
+      reason: recorded.reason,
+    });
+  });
+});
+
 describe('Evaluator', () => {
   it('evaluates a prerequisite chain as deep as the nesting limit', () => {
     const n = MAX_NESTING_DEPTH + 1;

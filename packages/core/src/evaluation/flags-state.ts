@@ -52,15 +52,32 @@ export function isExperiment(flag: Flag, reason: LDEvaluationReason): boolean {
   return false;
 }
 
+/**
+ * Metadata of results that depend on nothing but the flag (the evaluator's shared, frozen outcomes), by
+ * options (bit 1 `withReasons`, bit 2 `detailsOnlyForTrackedFlags`): the same flag served the same way
+ * gets the same frozen metadata object in every state, so `allFlagsState` builds one per flag and outcome.
+ */
+const sharedMeta: readonly WeakMap<object, FlagMetadata>[] = [new WeakMap(), new WeakMap(), new WeakMap(), new WeakMap()];
+
+type Result = Pick<EvaluationResult, 'value' | 'variationIndex' | 'reason' | 'prerequisites'>;
+
 /** Collects flag results into an {@link LDFlagsState}. */
 export class FlagsStateBuilder {
-  private readonly _values: Record<string, JsonValue | null> = {};
-  private readonly _meta: Record<string, FlagMetadata> = {};
+  private readonly _keys: string[] = [];
+  private readonly _values: (JsonValue | null)[] = [];
+  private readonly _metas: FlagMetadata[] = [];
+  private readonly _withReasons: boolean;
+  private readonly _detailsOnly: boolean;
+  private readonly _shared: WeakMap<object, FlagMetadata>;
 
   constructor(
     private readonly _valid: boolean,
     private readonly _options: LDFlagsStateOptions = {},
-  ) {}
+  ) {
+    this._withReasons = !!_options.withReasons;
+    this._detailsOnly = !!_options.detailsOnlyForTrackedFlags;
+    this._shared = sharedMeta[(this._withReasons ? 1 : 0) | (this._detailsOnly ? 2 : 0)]!;
+  }
 
   /** Whether `flag` belongs in the state under the options (client-side availability). */
   includes(flag: Flag): boolean {
@@ -68,11 +85,26 @@ export class FlagsStateBuilder {
   }
 
   /** Adds one flag's result. */
-  add(flag: Flag, result: Pick<EvaluationResult, 'value' | 'variationIndex' | 'reason' | 'prerequisites'>): void {
+  add(flag: Flag, result: Result): void {
+    let meta: FlagMetadata | undefined;
+    // A frozen result without prerequisites is one of the evaluator's prepared outcomes of this flag (error
+    // outcomes are shared by all flags, so they are left out).
+    const shareable = result.prerequisites === undefined && result.reason.kind !== 'ERROR' && Object.isFrozen(result);
+    if (shareable) meta = this._shared.get(result);
+    if (meta === undefined) {
+      meta = this._meta(flag, result);
+      if (shareable) this._shared.set(result, meta);
+    }
+    this._keys.push(flag.key);
+    this._values.push(result.value);
+    this._metas.push(meta);
+  }
+
+  private _meta(flag: Flag, result: Result): FlagMetadata {
     const experiment = isExperiment(flag, result.reason);
     const trackEvents = flag.trackEvents || experiment;
-    const omitDetails =
-      !!this._options.detailsOnlyForTrackedFlags && !trackEvents && !experiment && flag.debugEventsUntilDate === undefined;
+    const omitDetails = this._detailsOnly && !trackEvents && flag.debugEventsUntilDate === undefined;
+    // Properties added in LaunchDarkly's order, so the JSON is byte-for-byte the same.
     const meta: {
       variation?: number;
       version?: number;
@@ -84,26 +116,70 @@ export class FlagsStateBuilder {
     } = {};
     if (result.variationIndex !== null) meta.variation = result.variationIndex;
     if (!omitDetails) meta.version = flag.version;
-    if (experiment || (this._options.withReasons && !omitDetails)) meta.reason = result.reason;
+    if (experiment || (this._withReasons && !omitDetails)) meta.reason = result.reason;
     if (trackEvents) meta.trackEvents = true;
     if (experiment) meta.trackReason = true;
     if (flag.debugEventsUntilDate !== undefined) meta.debugEventsUntilDate = flag.debugEventsUntilDate;
     if (result.prerequisites?.length) meta.prerequisites = Object.freeze([...result.prerequisites]);
-    this._values[flag.key] = result.value;
-    this._meta[flag.key] = Object.freeze(meta);
+    return Object.freeze(meta);
   }
 
+  /**
+   * The state. Its objects are made when asked for: `toJSON()` builds a fresh object per call (the
+   * caller owns it), `allValues()` one frozen object on first use. A state that is only serialized
+   * never builds the others.
+   */
   build(): LDFlagsState {
-    const values = Object.freeze({ ...this._values });
-    const meta = Object.freeze({ ...this._meta });
-    const valid = this._valid;
-    return Object.freeze({
-      valid,
-      getFlagValue: (key: string) => values[key],
-      getFlagReason: (key: string) => meta[key]?.reason ?? null,
-      allValues: () => values,
-      toJSON: () => ({ ...values, $flagsState: meta, $valid: valid }),
-    });
+    return new FlagsState(this._valid, this._keys, this._values, this._metas);
+  }
+}
+
+class FlagsState implements LDFlagsState {
+  private _allValues: Readonly<Record<string, JsonValue | null>> | undefined;
+  private _index: Map<string, number> | undefined;
+
+  constructor(
+    readonly valid: boolean,
+    private readonly _keys: readonly string[],
+    private readonly _values: readonly (JsonValue | null)[],
+    private readonly _metas: readonly FlagMetadata[],
+  ) {}
+
+  private _at(key: string): number | undefined {
+    if (!this._index) this._index = new Map(this._keys.map((k, i) => [k, i]));
+    return this._index.get(key);
+  }
+
+  getFlagValue(key: string): JsonValue | null | undefined {
+    const i = this._at(key);
+    return i === undefined ? undefined : this._values[i];
+  }
+
+  getFlagReason(key: string): LDEvaluationReason | null {
+    const i = this._at(key);
+    return (i === undefined ? undefined : this._metas[i]!.reason) ?? null;
+  }
+
+  allValues(): Readonly<Record<string, JsonValue | null>> {
+    if (!this._allValues) {
+      const values: Record<string, JsonValue | null> = {};
+      for (let i = 0; i < this._keys.length; i++) values[this._keys[i]!] = this._values[i]!;
+      this._allValues = Object.freeze(values);
+    }
+    return this._allValues;
+  }
+
+  toJSON(): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    const meta: Record<string, FlagMetadata> = {};
+    const keys = this._keys;
+    for (let i = 0; i < keys.length; i++) {
+      out[keys[i]!] = this._values[i]!;
+      meta[keys[i]!] = this._metas[i]!;
+    }
+    out.$flagsState = meta;
+    out.$valid = this.valid;
+    return out;
   }
 }
 

@@ -169,8 +169,6 @@ export class DefaultEventProcessor implements EventProcessor {
   private readonly _timers: TimerHandle[] = [];
   private readonly _inFlight = new Set<Promise<void>>();
   private readonly _diagnosticsInFlight = new Set<Promise<void>>();
-  /** Kinds and keys of the last context seen by deduplication (see `_isLastContext`). */
-  private readonly _lastIdentity: string[] = [];
 
   /** Set by `close()`: nothing more is recorded. */
   private _closed = false;
@@ -227,10 +225,10 @@ export class DefaultEventProcessor implements EventProcessor {
       const variation = event.variationIndex;
       let value: JsonValue | undefined;
       let defaultValue: JsonValue | undefined;
-      if (!flag.excludeFromSummaries && !this._summarizer.incrementFlag(flag, variation, context.kinds, creationDate)) {
+      if (!flag.excludeFromSummaries && !this._summarizer.incrementFlag(flag, variation, context.parts(), creationDate)) {
         defaultValue = frozenCopy(event.defaultValue);
         value = event.value === event.defaultValue ? defaultValue : frozenCopy(event.value);
-        this._summarizer.addFlag(flag, variation, value, defaultValue, context.kinds, creationDate);
+        this._summarizer.addFlag(flag, variation, value, defaultValue, context.parts(), creationDate);
       }
 
       const experiment = isExperiment(flag, event.reason);
@@ -275,8 +273,8 @@ export class DefaultEventProcessor implements EventProcessor {
     try {
       const { context, key, creationDate } = event;
       if (!context.valid) return;
-      if (!this._summarizer.incrementUnknown(key, context.kinds, creationDate)) {
-        if (!this._summarizer.addUnknown(key, frozenCopy(event.defaultValue), context.kinds, creationDate)) this._dropUnknown();
+      if (!this._summarizer.incrementUnknown(key, context.parts(), creationDate)) {
+        if (!this._summarizer.addUnknown(key, frozenCopy(event.defaultValue), context.parts(), creationDate)) this._dropUnknown();
       }
       this._indexIfNew(context, creationDate, false);
     } catch (err) {
@@ -363,42 +361,11 @@ export class DefaultEventProcessor implements EventProcessor {
    * way it is the most recently used context afterwards.
    */
   private _see(context: Context): boolean {
-    if (this._isLastContext(context)) return true;
-    const seen = this._keys.see(context.canonicalKey);
-    this._rememberLast(context);
-    return seen;
-  }
-
-  /**
-   * True when `context` has the same kinds and keys, in the same order, as the last context seen: then it
-   * has the same canonical key and is still the most recently used entry of the LRU. A
-   * request evaluates many flags for one context, and the client makes a new (borrowed) `Context` per
-   * call, so this spares building the canonical key (a sort and a join for multi-kind contexts) on all
-   * but the first evaluation.
-   */
-  private _isLastContext(context: Context): boolean {
-    const last = this._lastIdentity;
-    const parts = context.parts();
-    const n = parts.length;
-    if (n === 0 || last.length !== n * 2) return false;
-    for (let i = 0; i < n; i++) {
-      const part = parts[i]!;
-      if (part.kind !== last[2 * i] || part.key !== last[2 * i + 1]) return false;
-    }
-    return true;
-  }
-
-  /** Called whenever `context`'s canonical key has become the most recently used entry of the LRU. */
-  private _rememberLast(context: Context): void {
-    const last = this._lastIdentity;
-    last.length = 0;
-    if (this._keys.capacity <= 0) return; // no deduplication: nothing is ever "seen"
-    for (const part of context.parts()) last.push(part.kind, part.key);
+    return this._keys.seeContext(context);
   }
 
   private _forgetContexts(): void {
     this._keys.clear();
-    this._lastIdentity.length = 0;
   }
 
   private _sample(ratio: number): boolean {

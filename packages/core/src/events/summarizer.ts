@@ -2,18 +2,106 @@ import type { Flag } from '../model/flag.js';
 import type { JsonValue } from '../value/json.js';
 import type { FlagSummary, SummaryCounter, SummaryOutputEvent } from './output.js';
 
-interface Counter {
-  readonly value: JsonValue;
-  count: number;
-}
+/**
+ * The parts of the context evaluated (`context.parts()`); only their kinds are read. Parts rather than
+ * `context.kinds`, which a borrowed multi-kind context would build as a new array on every evaluation.
+ */
+export type ContextKinds = readonly { readonly kind: string }[];
 
-/** The counters of one flag version, or of the flag key when it was not found (`version` undefined). */
-interface VersionCounters {
-  readonly version: number | undefined;
-  /** By variation index. */
-  readonly byVariation: (Counter | undefined)[];
-  /** The default was served (no variation). */
-  noVariation: Counter | undefined;
+/**
+ * The counters of one flag version, or of the flag key when it was not found (`version` undefined), by
+ * slot: variation index + 1, slot 0 being "the default was served".
+ *
+ * The counts of slots 0–3 (the default and variations 0–2: every boolean flag, most others) are fields
+ * of this object, not elements of an array: every evaluation increments a counter of a random flag, and
+ * each further object touched is a likely cache miss. Higher slots are counted in `rest`.
+ */
+class VersionCounters {
+  /** Counts of slots 0–3; 0 where nothing was counted yet. */
+  private _c0 = 0;
+  private _c1 = 0;
+  private _c2 = 0;
+  private _c3 = 0;
+  /** Counts by slot from slot 4 on; a hole where nothing was counted yet. */
+  private _rest: number[] | undefined = undefined;
+  /** The value served, by slot (kept from the first evaluation counted); its length bounds the slots. */
+  readonly values: JsonValue[] = [];
+  /** The key's counters (this object itself for the key's first version). */
+  readonly owner: KeyCounters;
+
+  constructor(
+    readonly version: number | undefined,
+    owner: KeyCounters | undefined,
+  ) {
+    this.owner = owner ?? (this as unknown as KeyCounters);
+  }
+
+  /** Evaluations counted in `slot` (0: none). */
+  count(slot: number): number {
+    switch (slot) {
+      case 0:
+        return this._c0;
+      case 1:
+        return this._c1;
+      case 2:
+        return this._c2;
+      case 3:
+        return this._c3;
+      default:
+        return this._rest?.[slot] ?? 0;
+    }
+  }
+
+  /** Counts one more evaluation in `slot` if it has been counted before; false (nothing counted) if not. */
+  increment(slot: number): boolean {
+    switch (slot) {
+      case 0:
+        if (this._c0 === 0) return false;
+        this._c0++;
+        return true;
+      case 1:
+        if (this._c1 === 0) return false;
+        this._c1++;
+        return true;
+      case 2:
+        if (this._c2 === 0) return false;
+        this._c2++;
+        return true;
+      case 3:
+        if (this._c3 === 0) return false;
+        this._c3++;
+        return true;
+      default: {
+        const rest = this._rest;
+        const n = rest?.[slot];
+        if (n === undefined) return false;
+        rest![slot] = n + 1;
+        return true;
+      }
+    }
+  }
+
+  /** Counts one evaluation in `slot`, keeping `value` if it is the slot's first. */
+  add(slot: number, value: JsonValue): void {
+    if (this.increment(slot)) return;
+    this.values[slot] = value;
+    switch (slot) {
+      case 0:
+        this._c0 = 1;
+        break;
+      case 1:
+        this._c1 = 1;
+        break;
+      case 2:
+        this._c2 = 1;
+        break;
+      case 3:
+        this._c3 = 1;
+        break;
+      default:
+        (this._rest ??= [])[slot] = 1;
+    }
+  }
 }
 
 /**
@@ -21,11 +109,36 @@ interface VersionCounters {
  * common case is one version per window, found without another indirection), and of any other versions
  * (or "not found") in `more`.
  */
-interface KeyCounters extends VersionCounters {
-  /** The caller's default of the first evaluation of this key in the window (LaunchDarkly keeps the first too). */
-  readonly defaultValue: JsonValue;
-  readonly kinds: string[];
-  more: VersionCounters[] | undefined;
+class KeyCounters extends VersionCounters {
+  /** The context kinds counted, in the order first seen. */
+  readonly kinds: string[] = [];
+  /** `kinds[0]` and `kinds[1]`, inline: checking a context's kinds rarely needs the array. */
+  kind0: string | undefined = undefined;
+  kind1: string | undefined = undefined;
+  more: VersionCounters[] | undefined = undefined;
+
+  constructor(
+    version: number | undefined,
+    /** The caller's default of the first evaluation of this key in the window (LaunchDarkly keeps the first too). */
+    readonly defaultValue: JsonValue,
+  ) {
+    super(version, undefined);
+  }
+
+  /** Adds `kind` to the kinds counted if it is not there yet. */
+  addKind(kind: string): void {
+    if (kind === this.kind0 || kind === this.kind1) return;
+    const kinds = this.kinds;
+    for (let i = 2; i < kinds.length; i++) if (kinds[i] === kind) return;
+    kinds.push(kind);
+    if (kinds.length === 1) this.kind0 = kind;
+    else if (kinds.length === 2) this.kind1 = kind;
+  }
+}
+
+/** The counter slot of a variation index (null: the default was served). */
+function slotOf(variation: number | null): number {
+  return variation === null ? 0 : variation + 1;
 }
 
 /** Options of {@link EventSummarizer}. */
@@ -45,10 +158,11 @@ export interface EventSummarizerOptions {
  * and variation land in the same counter however the flag object was obtained (a persistent store with
  * `cacheTtlMs: 0`, or a cache refresh, parses a new object for the same version on every read).
  *
- * Counting is O(1) and allocates nothing once a counter exists: one `Map` lookup by flag key (a string
- * whose hash V8 caches), a comparison with the key's first version (almost always the only one; others
- * are scanned), then an index by variation.
- * No counter key string is built per evaluation. Values and defaults are kept from the first evaluation
+ * Counting is O(1) and allocates nothing once a counter exists: one `WeakMap` lookup by `Flag` object
+ * (falling back, once per object and window, to a `Map` lookup by flag key and a comparison with the
+ * key's versions), then a field of the version's counters by variation. No counter key string is built
+ * per evaluation, and few objects are touched (see `VersionCounters`): this runs on every
+ * evaluation with events on, for a flag that is rarely the previous one. Values and defaults are kept from the first evaluation
  * of each counter only, so the caller copies them (`toFrozenJson`) only when
  * {@link EventSummarizer.incrementFlag} says the counter is new.
  *
@@ -59,6 +173,12 @@ export interface EventSummarizerOptions {
  */
 export class EventSummarizer {
   private _byKey = new Map<string, KeyCounters>();
+  /**
+   * The counters of a flag version by `Flag` object, for this window: the evaluator has just read that
+   * object, so looking it up by identity is cheaper than hashing its key (a string the evaluator did not
+   * touch; measurably so). Objects of the same key and version share counters through `_byKey`.
+   */
+  private _byFlag = new WeakMap<Flag, VersionCounters>();
   private _unknownKeys = 0;
   private _startDate = 0;
   private _endDate = 0;
@@ -79,15 +199,17 @@ export class EventSummarizer {
    * already, which is the common case and allocates nothing. False when it does not: then call
    * {@link EventSummarizer.addFlag} with copies of the values.
    */
-  incrementFlag(flag: Flag, variation: number | null, kinds: readonly string[], creationDate: number): boolean {
-    const entry = this._byKey.get(flag.key);
-    if (!entry) return false;
-    const counters = entry.version === flag.version ? entry : findVersion(entry.more, flag.version);
-    if (!counters) return false;
-    const counter = variation === null ? counters.noVariation : counters.byVariation[variation];
-    if (!counter) return false;
-    counter.count++;
-    this._touch(entry, kinds, creationDate);
+  incrementFlag(flag: Flag, variation: number | null, parts: ContextKinds, creationDate: number): boolean {
+    let counters = this._byFlag.get(flag);
+    if (counters === undefined) {
+      const entry = this._byKey.get(flag.key);
+      if (!entry) return false;
+      counters = entry.version === flag.version ? entry : findVersion(entry.more, flag.version);
+      if (!counters) return false;
+      this._byFlag.set(flag, counters);
+    }
+    if (!counters.increment(slotOf(variation))) return false;
+    this._touch(counters.owner, parts, creationDate);
     return true;
   }
 
@@ -95,28 +217,25 @@ export class EventSummarizer {
    * Counts the first evaluation of a flag version and variation in this window, keeping `value` and
    * `defaultValue` (which must not change afterwards). Always counts: known flags are not limited.
    */
-  addFlag(flag: Flag, variation: number | null, value: JsonValue, defaultValue: JsonValue, kinds: readonly string[], creationDate: number): void {
+  addFlag(flag: Flag, variation: number | null, value: JsonValue, defaultValue: JsonValue, parts: ContextKinds, creationDate: number): void {
     let entry = this._byKey.get(flag.key);
     if (!entry) {
-      entry = newEntry(flag.version, defaultValue);
+      entry = new KeyCounters(flag.version, defaultValue);
       this._byKey.set(flag.key, entry);
     }
     const counters = versionCounters(entry, flag.version);
-    const counter = variation === null ? counters.noVariation : counters.byVariation[variation];
-    if (counter) counter.count++;
-    else if (variation === null) counters.noVariation = { value, count: 1 };
-    else counters.byVariation[variation] = { value, count: 1 };
-    this._touch(entry, kinds, creationDate);
+    this._byFlag.set(flag, counters);
+    counters.add(slotOf(variation), value);
+    this._touch(entry, parts, creationDate);
   }
 
   /** Like {@link EventSummarizer.incrementFlag}, for a flag key that was not found. */
-  incrementUnknown(key: string, kinds: readonly string[], creationDate: number): boolean {
+  incrementUnknown(key: string, parts: ContextKinds, creationDate: number): boolean {
     const entry = this._byKey.get(key);
     if (!entry) return false;
     const counters = entry.version === undefined ? entry : findVersion(entry.more, undefined);
-    if (!counters?.noVariation) return false;
-    counters.noVariation.count++;
-    this._touch(entry, kinds, creationDate);
+    if (!counters?.increment(0)) return false;
+    this._touch(entry, parts, creationDate);
     return true;
   }
 
@@ -125,18 +244,16 @@ export class EventSummarizer {
    * when the key is new and the window already holds `maxUnknownFlagKeys` keys that only unknown
    * evaluations created: then nothing was counted.
    */
-  addUnknown(key: string, defaultValue: JsonValue, kinds: readonly string[], creationDate: number): boolean {
+  addUnknown(key: string, defaultValue: JsonValue, parts: ContextKinds, creationDate: number): boolean {
     let entry = this._byKey.get(key);
     if (!entry) {
       if (this._unknownKeys >= this._maxUnknownFlagKeys) return false;
       this._unknownKeys++;
-      entry = newEntry(undefined, defaultValue);
+      entry = new KeyCounters(undefined, defaultValue);
       this._byKey.set(key, entry);
     }
-    const counters = versionCounters(entry, undefined);
-    if (counters.noVariation) counters.noVariation.count++;
-    else counters.noVariation = { value: defaultValue, count: 1 };
-    this._touch(entry, kinds, creationDate);
+    versionCounters(entry, undefined).add(0, defaultValue);
+    this._touch(entry, parts, creationDate);
     return true;
   }
 
@@ -146,17 +263,17 @@ export class EventSummarizer {
     const features: Record<string, FlagSummary> = {};
     for (const [key, entry] of this._byKey) {
       const counters: SummaryCounter[] = [];
-      for (const { version, byVariation, noVariation } of [entry, ...(entry.more ?? [])]) {
-        const out = (c: Counter, variation: number | undefined): SummaryCounter => ({
-          value: c.value,
-          count: c.count,
-          ...(variation === undefined ? {} : { variation }),
+      for (const c of [entry, ...(entry.more ?? [])]) {
+        const version = c.version;
+        const out = (slot: number): SummaryCounter => ({
+          value: c.values[slot]!,
+          count: c.count(slot),
+          ...(slot === 0 ? {} : { variation: slot - 1 }),
           ...(version === undefined ? { unknown: true as const } : { version }),
         });
-        byVariation.forEach((c, i) => {
-          if (c) counters.push(out(c, i));
-        });
-        if (noVariation) counters.push(out(noVariation, undefined));
+        // Variations in index order, then the default (slot 0).
+        for (let slot = 1; slot < c.values.length; slot++) if (c.count(slot) > 0) counters.push(out(slot));
+        if (c.count(0) > 0) counters.push(out(0));
       }
       features[key] = { default: entry.defaultValue, contextKinds: entry.kinds, counters };
     }
@@ -168,24 +285,17 @@ export class EventSummarizer {
   /** Forgets everything counted. */
   clear(): void {
     this._byKey = new Map();
+    this._byFlag = new WeakMap();
     this._unknownKeys = 0;
     this._startDate = 0;
     this._endDate = 0;
   }
 
-  private _touch(entry: KeyCounters, kinds: readonly string[], creationDate: number): void {
-    const known = entry.kinds;
-    for (let i = 0; i < kinds.length; i++) {
-      const kind = kinds[i]!;
-      if (!known.includes(kind)) known.push(kind);
-    }
+  private _touch(entry: KeyCounters, parts: ContextKinds, creationDate: number): void {
+    for (let i = 0; i < parts.length; i++) entry.addKind(parts[i]!.kind);
     if (this._startDate === 0 || creationDate < this._startDate) this._startDate = creationDate;
     if (creationDate > this._endDate) this._endDate = creationDate;
   }
-}
-
-function newEntry(version: number | undefined, defaultValue: JsonValue): KeyCounters {
-  return { version, byVariation: [], noVariation: undefined, defaultValue, kinds: [], more: undefined };
 }
 
 /** The counters of `version` among a key's versions (other than the first), if any. */
@@ -203,7 +313,7 @@ function versionCounters(entry: KeyCounters, version: number | undefined): Versi
   if (entry.version === version) return entry;
   let counters = findVersion(entry.more, version);
   if (!counters) {
-    counters = { version, byVariation: [], noVariation: undefined };
+    counters = new VersionCounters(version, entry);
     (entry.more ??= []).push(counters);
   }
   return counters;

@@ -1,11 +1,12 @@
 import { MalformedDataError } from '../errors/index.js';
 import type { AttributeReference } from '../context/attribute-reference.js';
-import { freezeParsedJson, toFrozenJson, type JsonValue } from '../value/json.js';
+import { freezeParsedItem, markFrozenJson, toFrozenJson, type JsonValue } from '../value/json.js';
 import type { Clause } from './clause.js';
 import {
   arr,
   attributeRef,
   bool,
+  EMPTY_LIST,
   int,
   isObj,
   list,
@@ -36,6 +37,8 @@ export interface Rollout {
   /** The attribute hashed (default `key`; always `key` for experiments). */
   readonly bucketBy: AttributeReference | undefined;
   readonly seed: number | undefined;
+  /** `"<seed>."` when there is a seed (hashed instead of the flag's key and salt). */
+  readonly seedPrefix: string | undefined;
 }
 
 /** A fixed variation or a rollout: what a rule or the fallthrough serves. */
@@ -50,11 +53,15 @@ export interface Prerequisite {
   readonly variation: number;
 }
 
-/** Individual targeting: contexts of `contextKind` whose key is in `values` get `variation`. */
-export interface Target {
+/**
+ * One individual-targeting check, in evaluation order: contexts of `contextKind` whose key is in `keys`
+ * get `variation`. Made from `targets` and `contextTargets` once, when the flag is parsed: with
+ * `contextTargets`, a `user` entry there stands for the legacy `targets` entry with the same variation
+ * (its own values are empty); without, the `targets` entries are the `user` checks.
+ */
+export interface TargetCheck {
   readonly contextKind: string;
-  readonly values: readonly string[];
-  readonly valueSet: ReadonlySet<string>;
+  readonly keys: ReadonlySet<string>;
   readonly variation: number;
 }
 
@@ -73,13 +80,15 @@ export interface Flag {
   readonly deleted: boolean;
   readonly on: boolean;
   readonly salt: string;
+  /** `"<key>.<salt>."`: what rollouts without a seed hash, before the context's value. */
+  readonly bucketPrefix: string;
   /** The variation values, deeply frozen. */
   readonly variations: readonly JsonValue[];
   readonly offVariation: number | undefined;
   readonly fallthrough: VariationOrRollout | undefined;
   readonly prerequisites: readonly Prerequisite[];
-  readonly targets: readonly Target[];
-  readonly contextTargets: readonly Target[];
+  /** Individual targeting (`targets` and `contextTargets`), resolved into the checks evaluation makes. */
+  readonly targetChecks: readonly TargetCheck[];
   readonly rules: readonly FlagRule[];
   readonly trackEvents: boolean;
   readonly trackEventsFallthrough: boolean;
@@ -95,6 +104,13 @@ export interface Flag {
   readonly malformed: string | undefined;
   /** The JSON it was parsed from, deeply frozen (unknown fields included), for writing back to stores. */
   readonly json: JsonValue;
+  /**
+   * The evaluator's results for this flag that depend on nothing but the flag (a served variation and its
+   * reason), made on first use and shared after: the common evaluation allocates no result.
+   *
+   * @internal
+   */
+  readonly prepared: unknown[];
 }
 
 function parseRollout(v: JsonValue, path: string): Rollout {
@@ -102,6 +118,7 @@ function parseRollout(v: JsonValue, path: string): Rollout {
   const contextKind = opt(o, 'contextKind', str, path);
   const kind = opt(o, 'kind', str, path);
   const bucketBy = opt(o, 'bucketBy', str, path);
+  const seed = opt(o, 'seed', num, path);
   return Object.freeze({
     kind: kind === 'experiment' ? 'experiment' : 'rollout',
     variations: list(
@@ -119,7 +136,9 @@ function parseRollout(v: JsonValue, path: string): Rollout {
     ),
     contextKind: contextKind ?? 'user',
     bucketBy: bucketBy === undefined ? undefined : attributeRef(bucketBy, contextKind !== undefined),
-    seed: opt(o, 'seed', num, path),
+    seed,
+    // A seed of 0 counts as no seed, as in LaunchDarkly's Node SDK.
+    seedPrefix: seed ? `${seed}.` : undefined,
   });
 }
 
@@ -130,15 +149,44 @@ export function parseVariationOrRollout(o: Obj, path: string): VariationOrRollou
   };
 }
 
-function parseTarget(v: JsonValue, path: string, defaultKind: string): Target {
+interface Target {
+  readonly contextKind: string;
+  readonly values: readonly string[];
+  readonly variation: number;
+}
+
+function parseTarget(v: JsonValue, path: string): Target {
   const o = obj(v, path);
-  const values = opt(o, 'values', strings, path) ?? [];
-  return Object.freeze({
-    contextKind: opt(o, 'contextKind', str, path) ?? defaultKind,
-    values,
-    valueSet: new Set(values),
+  return {
+    contextKind: opt(o, 'contextKind', str, path) ?? 'user',
+    values: opt(o, 'values', strings, path) ?? EMPTY_LIST,
     variation: int(o.variation ?? null, `${path}.variation`),
-  });
+  };
+}
+
+const NO_KEYS: ReadonlySet<string> = new Set();
+
+function check(contextKind: string, values: readonly string[], variation: number): TargetCheck {
+  return Object.freeze({ contextKind, keys: values.length ? new Set(values) : NO_KEYS, variation });
+}
+
+function targetChecks(o: Obj, path: string): readonly TargetCheck[] {
+  const targets = list(o, 'targets', parseTarget, path);
+  const contextTargets = list(o, 'contextTargets', parseTarget, path);
+  if (contextTargets.length === 0) {
+    if (targets.length === 0) return EMPTY_LIST;
+    return Object.freeze(targets.map((t) => check('user', t.values, t.variation)));
+  }
+  const checks: TargetCheck[] = [];
+  for (const t of contextTargets) {
+    if (t.contextKind !== 'user') {
+      checks.push(check(t.contextKind, t.values, t.variation));
+      continue;
+    }
+    const legacy = targets.find((u) => u.variation === t.variation);
+    if (legacy) checks.push(check('user', legacy.values, legacy.variation));
+  }
+  return Object.freeze(checks);
 }
 
 function parseRule(v: JsonValue, path: string): FlagRule {
@@ -162,7 +210,14 @@ function envelope(value: unknown, what: string): { o: Obj; key: string; version:
 
 /** Copies and freezes untrusted JSON, unless it came straight from `JSON.parse` (then it is frozen in place). */
 export function frozenInput(value: unknown, fromParse: boolean): unknown {
-  return fromParse ? freezeParsedJson(value) : toFrozenJson(value);
+  return fromParse ? freezeParsedItem(value) : toFrozenJson(value);
+}
+
+function variations(v: JsonValue, path: string): readonly JsonValue[] {
+  const values = arr(v, path);
+  // What callers and events receive: marked as frozen JSON, so handing one back in is free.
+  for (const value of values) markFrozenJson(value);
+  return values;
 }
 
 /**
@@ -179,10 +234,11 @@ export function parseFlag(input: unknown, fromParse = false): Flag {
     deleted,
     json: o,
   };
-  if (deleted) return Object.freeze({ ...emptyFlag, ...base });
+  if (deleted) return Object.freeze({ ...emptyFlag, ...base, bucketPrefix: `${key}..`, prepared: [] });
   try {
     const clientSide = opt(o, 'clientSideAvailability', obj, path);
     const fallthrough = opt(o, 'fallthrough', obj, path);
+    const salt = opt(o, 'salt', str, path) ?? '';
     // Fields written out rather than spread from `base`: a spread here made parsing twice as slow, and
     // every flag read from a store without a cache is parsed.
     return Object.freeze({
@@ -191,8 +247,10 @@ export function parseFlag(input: unknown, fromParse = false): Flag {
       deleted,
       json: o,
       on: opt(o, 'on', bool, path) ?? false,
-      salt: opt(o, 'salt', str, path) ?? '',
-      variations: opt(o, 'variations', arr, path) ?? [],
+      salt,
+      bucketPrefix: `${key}.${salt}.`,
+      prepared: [],
+      variations: opt(o, 'variations', variations, path) ?? EMPTY_LIST,
       offVariation: opt(o, 'offVariation', int, path),
       fallthrough: fallthrough && Object.freeze(parseVariationOrRollout(fallthrough, `${path}.fallthrough`)),
       prerequisites: list(
@@ -204,8 +262,7 @@ export function parseFlag(input: unknown, fromParse = false): Flag {
         },
         path,
       ),
-      targets: list(o, 'targets', (t, p) => parseTarget(t, p, 'user'), path),
-      contextTargets: list(o, 'contextTargets', (t, p) => parseTarget(t, p, 'user'), path),
+      targetChecks: targetChecks(o, path),
       rules: list(o, 'rules', parseRule, path),
       trackEvents: opt(o, 'trackEvents', bool, path) ?? false,
       trackEventsFallthrough: opt(o, 'trackEventsFallthrough', bool, path) ?? false,
@@ -224,20 +281,19 @@ export function parseFlag(input: unknown, fromParse = false): Flag {
     });
   } catch (err) {
     if (!(err instanceof ParseProblem)) throw err;
-    return Object.freeze({ ...emptyFlag, ...base, malformed: err.message });
+    return Object.freeze({ ...emptyFlag, ...base, bucketPrefix: `${key}..`, prepared: [], malformed: err.message });
   }
 }
 
-const emptyFlag: Omit<Flag, 'key' | 'version' | 'deleted' | 'json'> = Object.freeze({
+const emptyFlag: Omit<Flag, 'key' | 'version' | 'deleted' | 'json' | 'bucketPrefix' | 'prepared'> = Object.freeze({
   on: false,
   salt: '',
-  variations: [],
+  variations: EMPTY_LIST,
   offVariation: undefined,
   fallthrough: undefined,
-  prerequisites: [],
-  targets: [],
-  contextTargets: [],
-  rules: [],
+  prerequisites: EMPTY_LIST,
+  targetChecks: EMPTY_LIST,
+  rules: EMPTY_LIST,
   trackEvents: false,
   trackEventsFallthrough: false,
   debugEventsUntilDate: undefined,

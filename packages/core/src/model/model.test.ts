@@ -15,7 +15,9 @@ describe('parseFlag', () => {
       fallthrough: { variation: 0 },
     });
     expect(f.malformed).toBeUndefined();
-    expect(f.targets[0]!.valueSet.has('b')).toBe(true);
+    expect(f.targetChecks).toHaveLength(1);
+    expect(f.targetChecks[0]!.contextKind).toBe('user');
+    expect(f.targetChecks[0]!.keys.has('b')).toBe(true);
     const clause = f.rules[0]!.clauses![0]!;
     expect(clause.attribute.components).toEqual(['address', 'city']);
     expect(clause.matches('Oslo')).toBe(true);

@@ -1,6 +1,6 @@
 import { AttributeReference } from '../context/attribute-reference.js';
 import { isRecord, type JsonValue } from '../value/json.js';
-import { compileMatcher, type Clause } from './clause.js';
+import { CompiledClause, type Clause } from './clause.js';
 
 /** Thrown inside the parsers; the parsers catch it and keep the item as malformed with this message. */
 export class ParseProblem extends Error {}
@@ -47,13 +47,20 @@ export function arr(v: JsonValue, path: string): readonly JsonValue[] {
   return v as readonly JsonValue[];
 }
 
+/** Shared by every item with an empty (or absent) list: one frozen array instead of one per field per item. */
+export const EMPTY_LIST: readonly never[] = Object.freeze([]);
+
 export function list<T>(obj: Obj, name: string, each: (v: JsonValue, path: string) => T, path: string): readonly T[] {
-  const items = opt(obj, name, arr, path) ?? [];
+  const items = opt(obj, name, arr, path);
+  if (!items || items.length === 0) return EMPTY_LIST;
   return Object.freeze(items.map((item, i) => each(item, `${path}.${name}[${i}]`)));
 }
 
+/** A list of strings: the (frozen) JSON array itself, checked, rather than a copy. */
 export function strings(v: JsonValue, path: string): readonly string[] {
-  return Object.freeze(arr(v, path).map((s, i) => str(s, `${path}[${i}]`)));
+  const a = arr(v, path);
+  for (let i = 0; i < a.length; i++) if (typeof a[i] !== 'string') throw new ParseProblem(`${path}[${i}] must be a string`);
+  return a as readonly string[];
 }
 
 /**
@@ -61,8 +68,19 @@ export function strings(v: JsonValue, path: string): readonly string[] {
  * attribute name in older data without one.
  */
 export function attributeRef(name: string, hasContextKind: boolean): AttributeReference {
-  return hasContextKind ? AttributeReference.parse(name) : AttributeReference.literal(name);
+  const cache = hasContextKind ? parsedRefs : literalRefs;
+  let ref = cache.get(name);
+  if (ref === undefined) {
+    ref = hasContextKind ? AttributeReference.parse(name) : AttributeReference.literal(name);
+    // Flag data names a few dozen attributes thousands of times: one frozen reference each. Bounded, so
+    // data with endless distinct names cannot grow it without end.
+    if (cache.size < 4096) cache.set(name, ref);
+  }
+  return ref;
 }
+
+const parsedRefs = new Map<string, AttributeReference>();
+const literalRefs = new Map<string, AttributeReference>();
 
 export function parseClause(v: JsonValue, path: string): Clause {
   const o = obj(v, path);
@@ -72,12 +90,5 @@ export function parseClause(v: JsonValue, path: string): Clause {
   const attributeName = opt(o, 'attribute', str, path);
   // segmentMatch ignores the attribute, so an absent one is fine there.
   const attribute = attributeRef(attributeName ?? '', contextKind !== undefined);
-  return Object.freeze({
-    attribute,
-    op,
-    values,
-    negate: opt(o, 'negate', bool, path) ?? false,
-    contextKind: contextKind ?? 'user',
-    matches: op === 'segmentMatch' ? () => false : compileMatcher(op, values),
-  });
+  return new CompiledClause(attribute, op, values, opt(o, 'negate', bool, path) ?? false, contextKind ?? 'user');
 }

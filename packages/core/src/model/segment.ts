@@ -26,6 +26,8 @@ export interface Segment {
   readonly version: number;
   readonly deleted: boolean;
   readonly salt: string;
+  /** `"<key>.<salt>."`: what weighted rules hash, before the context's value. */
+  readonly bucketPrefix: string;
   readonly included: ReadonlySet<string>;
   readonly excluded: ReadonlySet<string>;
   readonly includedContexts: readonly SegmentTarget[];
@@ -44,7 +46,7 @@ function parseSegmentTarget(v: JsonValue, path: string): SegmentTarget {
   const o = obj(v, path);
   return Object.freeze({
     contextKind: opt(o, 'contextKind', str, path) ?? 'user',
-    values: new Set(opt(o, 'values', strings, path) ?? []),
+    values: keySet(opt(o, 'values', strings, path)),
   });
 }
 
@@ -63,6 +65,10 @@ function parseSegmentRule(v: JsonValue, path: string): SegmentRule {
 
 const EMPTY: ReadonlySet<string> = new Set();
 
+function keySet(values: readonly string[] | undefined): ReadonlySet<string> {
+  return values && values.length ? new Set(values) : EMPTY;
+}
+
 /** Parses a segment; like {@link parseFlag}, only a missing key or version throws. */
 export function parseSegment(input: unknown, fromParse = false): Segment {
   const o = frozenInput(input, fromParse);
@@ -73,6 +79,7 @@ export function parseSegment(input: unknown, fromParse = false): Segment {
   const base = { key, version, deleted: o.deleted === true, json: o };
   const empty = {
     salt: '',
+    bucketPrefix: `${key}..`,
     included: EMPTY,
     excluded: EMPTY,
     includedContexts: [],
@@ -86,15 +93,17 @@ export function parseSegment(input: unknown, fromParse = false): Segment {
   if (base.deleted) return Object.freeze({ ...empty, ...base });
   const path = `segment "${key}"`;
   try {
+    const salt = opt(o, 'salt', str, path) ?? '';
     // Fields written out rather than spread from `base` (a spread here is much slower; see parseFlag).
     return Object.freeze({
       key,
       version,
       deleted: false,
       json: o,
-      salt: opt(o, 'salt', str, path) ?? '',
-      included: new Set(opt(o, 'included', strings, path) ?? []),
-      excluded: new Set(opt(o, 'excluded', strings, path) ?? []),
+      salt,
+      bucketPrefix: `${key}.${salt}.`,
+      included: keySet(opt(o, 'included', strings, path)),
+      excluded: keySet(opt(o, 'excluded', strings, path)),
       includedContexts: list(o, 'includedContexts', parseSegmentTarget, path),
       excludedContexts: list(o, 'excludedContexts', parseSegmentTarget, path),
       rules: list(o, 'rules', parseSegmentRule, path),

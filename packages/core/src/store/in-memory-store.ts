@@ -22,13 +22,22 @@ export class InMemoryDataStore implements DataStore {
   readonly description = 'memory';
   /** Always available; status monitoring is disabled (an in-memory store cannot fail). */
   readonly status: DataStoreStatusProvider = new StatusTracker(false, noopLogger);
-  private data = new Map<string, Map<string, VersionedItem>>();
+  // Flags and segments in fields of their own: the evaluation hot path makes one map lookup per read.
+  private features = new Map<string, VersionedItem>();
+  private segments = new Map<string, VersionedItem>();
+  private others = new Map<string, Map<string, VersionedItem>>();
+  /** `allSync` results, frozen and shared until the next write to their kind. */
+  private snapshots = new Map<string, Readonly<Record<string, VersionedItem>>>();
   private isInitialized = false;
   private closed = false;
 
+  private items(namespace: string): Map<string, VersionedItem> | undefined {
+    return namespace === 'features' ? this.features : namespace === 'segments' ? this.segments : this.others.get(namespace);
+  }
+
   getSync<T extends VersionedItem>(kind: DataKind<T>, key: string): T | null | undefined {
     if (this.closed) return undefined;
-    const item = this.data.get(kind.namespace)?.get(key);
+    const item = this.items(kind.namespace)?.get(key);
     return item && !item.deleted ? (item as T) : null;
   }
 
@@ -37,13 +46,19 @@ export class InMemoryDataStore implements DataStore {
     return Promise.resolve(this.getSync(kind, key) ?? null);
   }
 
+  /** Every live item of `kind`: one frozen object, shared by every call until the kind changes. */
   allSync<T extends VersionedItem>(kind: DataKind<T>): Readonly<Record<string, T>> | undefined {
     if (this.closed) return undefined;
-    const out: Record<string, T> = {};
-    for (const [key, item] of this.data.get(kind.namespace) ?? []) {
-      if (!item.deleted) out[key] = item as T;
+    let snapshot = this.snapshots.get(kind.namespace);
+    if (!snapshot) {
+      const out: Record<string, VersionedItem> = {};
+      for (const [key, item] of this.items(kind.namespace) ?? []) {
+        if (!item.deleted) out[key] = item;
+      }
+      snapshot = Object.freeze(out);
+      this.snapshots.set(kind.namespace, snapshot);
     }
-    return out;
+    return snapshot as Readonly<Record<string, T>>;
   }
 
   all<T extends VersionedItem>(kind: DataKind<T>): Promise<Readonly<Record<string, T>>> {
@@ -54,12 +69,20 @@ export class InMemoryDataStore implements DataStore {
   /** Replaces all data at once (applied before the promise is returned). */
   init(data: FullDataSet): Promise<void> {
     if (this.closed) return Promise.reject(new ClosedError('the in-memory data store is closed'));
-    const next = new Map<string, Map<string, VersionedItem>>();
+    const others = new Map<string, Map<string, VersionedItem>>();
+    let features = new Map<string, VersionedItem>();
+    let segments = new Map<string, VersionedItem>();
     for (const [namespace, items] of Object.entries(data)) {
-      next.set(namespace, new Map(Object.entries(items)));
+      const map = new Map(Object.entries(items));
+      if (namespace === 'features') features = map;
+      else if (namespace === 'segments') segments = map;
+      else others.set(namespace, map);
     }
-    // Swapping the whole map keeps a concurrent reader from ever seeing half of the new data.
-    this.data = next;
+    // Swapping whole maps (synchronously) keeps a reader from ever seeing half of the new data.
+    this.features = features;
+    this.segments = segments;
+    this.others = others;
+    this.snapshots.clear();
     this.isInitialized = true;
     return Promise.resolve();
   }
@@ -67,14 +90,15 @@ export class InMemoryDataStore implements DataStore {
   /** Stores `item` if its version is higher than the stored one (applied before the promise is returned). */
   upsert<T extends VersionedItem>(kind: DataKind<T>, item: T): Promise<boolean> {
     if (this.closed) return Promise.reject(new ClosedError('the in-memory data store is closed'));
-    let items = this.data.get(kind.namespace);
+    let items = this.items(kind.namespace);
     if (!items) {
       items = new Map();
-      this.data.set(kind.namespace, items);
+      this.others.set(kind.namespace, items);
     }
     const old = items.get(item.key);
     if (old && old.version >= item.version) return Promise.resolve(false);
     items.set(item.key, item);
+    this.snapshots.delete(kind.namespace);
     return Promise.resolve(true);
   }
 
@@ -90,7 +114,10 @@ export class InMemoryDataStore implements DataStore {
 
   close(): Promise<void> {
     this.closed = true;
-    this.data = new Map();
+    this.features = new Map();
+    this.segments = new Map();
+    this.others = new Map();
+    this.snapshots.clear();
     return Promise.resolve();
   }
 }

@@ -110,6 +110,45 @@ export function freezeParsedJson<T>(value: T): T {
   return value;
 }
 
+/**
+ * Like {@link freezeParsedJson}, for a flag or segment that came from `JSON.parse`: deep-freezes it in
+ * place but marks only the root (and what {@link markFrozenJson} is given later). Marking every nested
+ * node of 10,000 flags costs megabytes of weak-set entries and their GC work, and only the root (parsed
+ * again when written to a store) and the variation values (handed to callers and events) are ever
+ * handed back in.
+ *
+ * @internal
+ */
+export function freezeParsedItem<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !FROZEN_JSON.has(value)) {
+    deepFreeze(value);
+    FROZEN_JSON.add(value);
+  }
+  return value;
+}
+
+function deepFreeze(value: object): void {
+  if (Array.isArray(value)) {
+    for (const item of value) if (typeof item === 'object' && item !== null) deepFreeze(item as object);
+  } else if (isPlainObjectLike(value)) {
+    for (const key in value) {
+      const v = (value as Record<string, unknown>)[key];
+      if (typeof v === 'object' && v !== null) deepFreeze(v);
+    }
+  }
+  Object.freeze(value);
+}
+
+/**
+ * Marks a value that is already deeply frozen plain JSON (a part of a value given to
+ * {@link freezeParsedItem}) so that copying it later is free.
+ *
+ * @internal
+ */
+export function markFrozenJson(value: JsonValue): void {
+  if (typeof value === 'object' && value !== null) FROZEN_JSON.add(value);
+}
+
 /** Structural equality of two JSON values (object key order does not matter). */
 export function jsonEquals(a: JsonValue, b: JsonValue): boolean {
   if (a === b) return true;

@@ -584,7 +584,8 @@ export class SwitchyardClient extends EventEmitter implements LDClient {
     const flag = this._store.getSync(DataKinds.features, key);
     if (flag === undefined) return PENDING;
     if (flag === null) return this._unknownFlag(key, context, defaultValue, withReasons);
-    const result = this._evaluator.evaluate(flag, context);
+    // Prerequisite results are needed for events only.
+    const result = this._evaluator.evaluate(flag, context, this._eventsOn);
     if (result === PENDING) return PENDING;
     return this._finish(flag, context, result, defaultValue, withReasons, type);
   }
@@ -608,7 +609,7 @@ export class SwitchyardClient extends EventEmitter implements LDClient {
       flag = this._store.getSync(DataKinds.features, key);
       if (flag === undefined) flag = await this._store.get(DataKinds.features, key);
       if (flag === null) return this._unknownFlag(key, context, defaultValue, withReasons);
-      result = await evaluateAsync(flag, context, this._sync, this._async);
+      result = await evaluateAsync(flag, context, this._sync, this._async, this._eventsOn);
     } catch (err) {
       this._logger.error(`${PREFIX} could not evaluate flag "${key}" (the data store failed): ${messageOf(err)}; returning the default value`);
       return errorDetail('EXCEPTION', defaultValue);

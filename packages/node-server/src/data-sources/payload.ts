@@ -16,7 +16,8 @@ function parseItems(kind: DataKind, items: unknown, what: string): Record<string
   const out: Record<string, VersionedItem> = {};
   for (const [key, value] of Object.entries(items)) {
     const item = isRecord(value) && value.key === undefined ? { ...value, key } : value;
-    out[key] = kind.fromJSON(item);
+    // Fresh from JSON.parse and held by nothing else: frozen in place rather than copied.
+    out[key] = kind.fromJSON(item, true);
   }
   return out;
 }
@@ -64,7 +65,7 @@ export function parseStreamMessage(event: 'put' | 'patch' | 'delete', text: stri
     if (!isRecord(message.data)) throw new MalformedDataError(`${what} has no "data" object`);
     if (!target) return { type: 'ignored', path };
     const data = message.data.key === undefined ? { ...message.data, key: target.key } : message.data;
-    return { type: 'upsert', kind: target.kind, item: target.kind.fromJSON(data) };
+    return { type: 'upsert', kind: target.kind, item: target.kind.fromJSON(data, true) };
   }
   const { version } = message;
   if (typeof version !== 'number' || !Number.isFinite(version)) throw new MalformedDataError(`${what} has no numeric "version"`);

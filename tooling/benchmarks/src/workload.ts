@@ -1,6 +1,6 @@
 /**
- * Production-like flag data for the Redis store benchmark, generated from a seed (the same seed gives the
- * same data in every run and on every machine).
+ * The benchmark workload: production-like flag data and contexts, generated from a seed (the same seed
+ * gives the same data in every run and on every machine).
  *
  * The mix is meant to look like a large real project, not like a best case: most flags are plain
  * booleans, but a good share have individual targets, rules with several clauses over varied operators
@@ -9,7 +9,7 @@
  * with thousands of included keys, many with rules of their own, some weighted), prerequisites on other
  * flags (chains included), and percentage rollouts bucketed by the `org` context kind, some of them
  * experiments. Variations are booleans, strings, numbers and JSON objects. Evaluation contexts are mostly
- * multi-kind (`user` + `org`), with some single-kind users, anonymous users and single-kind orgs.
+ * multi-kind (`user` + `org`, 40%) or single-kind users (45%), with some anonymous users and single-kind orgs.
  *
  * Rule ids encode what the rule tests (`…-seg-…` for a rule with a `segmentMatch` clause, `…-roll-…`
  * for a rule with a rollout), so the benchmark can show which paths the evaluations actually took.
@@ -33,12 +33,19 @@ export interface BenchData {
   readonly shapes: Record<string, number>;
 }
 
-/** Sizes of {@link generateData}. */
+/** Sizes of {@link generateData}; {@link STANDARD} and {@link LARGE} are the benchmark's two workloads. */
 export interface DataSizes {
   readonly flags: number;
   readonly segments: number;
   readonly contexts: number;
 }
+
+/** The standard workload: 1,000 flags, 100 segments, 1,000 contexts. */
+export const STANDARD: DataSizes = { flags: 1_000, segments: 100, contexts: 1_000 };
+/** The large workload (init and store scenarios): 10,000 flags, 1,000 segments, 1,000 contexts. */
+export const LARGE: DataSizes = { flags: 10_000, segments: 1_000, contexts: 1_000 };
+/** The seed every scenario generates its workload from. */
+export const SEED = 20_251_205;
 
 const USER_SPACE = 100_000; // user keys: user-0 … user-99999
 const ORG_SPACE = 3_000; // org keys: org-0 … org-2999
@@ -149,13 +156,13 @@ function org(r: Random): Record<string, Json> {
 
 function context(r: Random): Record<string, Json> {
   const x = r.float();
-  if (x < 0.72) {
+  if (x < 0.4) {
     const { kind: _u, ...u } = user(r);
     const { kind: _o, ...o } = org(r);
     return { kind: 'multi', user: u, org: o };
   }
-  if (x < 0.9) return user(r);
-  if (x < 0.95) return { kind: 'user', key: `anon-${r.int(1e9).toString(36)}`, anonymous: true, country: r.pick(COUNTRIES), platform: r.pick(PLATFORMS) };
+  if (x < 0.85) return user(r);
+  if (x < 0.93) return { kind: 'user', key: `anon-${r.int(1e9).toString(36)}`, anonymous: true, country: r.pick(COUNTRIES), platform: r.pick(PLATFORMS) };
   return org(r);
 }
 

@@ -1,0 +1,236 @@
+/**
+ * `pnpm bench`: every scenario, Switchyard next to LaunchDarkly's Node SDK, in one run.
+ *
+ * The runner generates the two workloads (workload.ts), serves each from a fake flag service in this
+ * process, starts the services scenarios ask for (redis-server), then runs each scenario in a fresh
+ * process per SDK, alternating which SDK goes first (A B, B A, …) for `--rounds` rounds. It prints a
+ * table of medians and ratios (Switchyard / LaunchDarkly), writes it as JSON (`results/latest.json`),
+ * and with `--readme` rewrites the root README's Performance section. A scenario whose correctness
+ * digests differ between the SDKs gets no ratio, and the run exits non-zero.
+ *
+ * Options: `--only a,b` (scenario names), `--rounds N` (default 3), `--phase-ms N` (each measured loop,
+ * default 2000), `--out file` (default `results/latest.json`), `--readme`, `--cpu-prof` (scenario processes write V8 CPU profiles to
+ * `results/profiles/<scenario>-<sdk>/`, one file per thread: the largest is the main thread), to open in Chrome DevTools or speedscope).
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem, type as osType, release } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { startFakeLaunchDarkly, type FakeKind, type FakeLaunchDarkly } from '@switchyard/fake-launchdarkly';
+import { startRedis, type RedisServer } from '@switchyard/test-services';
+
+import { RESULT_PREFIX, SDKS, type Scenario, type ScenarioInput, type ScenarioOutput, type SdkName, type WorkloadName } from './protocol.js';
+import { formatMarkdown, formatTable, replaceReadmeSection, summarize, type Run, type ScenarioSummary } from './report.js';
+import { scenarios } from './scenarios/index.js';
+import { generateData, LARGE, SEED, STANDARD } from './workload.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const packageDir = join(here, '..');
+const repoRoot = join(packageDir, '..', '..');
+
+interface Args {
+  only: string[] | undefined;
+  rounds: number;
+  phaseMs: number;
+  readme: boolean;
+  cpuProf: boolean;
+  out: string;
+}
+
+function parseArgs(argv: readonly string[]): Args {
+  const args: Args = { only: undefined, rounds: 3, phaseMs: 2000, readme: false, cpuProf: false, out: join(packageDir, 'results', 'latest.json') };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`benchmarks: ${a} needs a value`);
+      return v;
+    };
+    if (a === '--only') args.only = value().split(',');
+    else if (a === '--rounds') args.rounds = Number(value());
+    else if (a === '--phase-ms') args.phaseMs = Number(value());
+    else if (a === '--readme') args.readme = true;
+    else if (a === '--cpu-prof') args.cpuProf = true;
+    else if (a === '--out') args.out = value();
+    else if (a !== '--') throw new Error(`benchmarks: unknown option ${a}`);
+  }
+  if (!Number.isInteger(args.rounds) || args.rounds < 1) throw new Error('benchmarks: --rounds must be a positive integer');
+  if (!Number.isFinite(args.phaseMs) || args.phaseMs < 100) throw new Error('benchmarks: --phase-ms must be at least 100');
+  const unknown = args.only?.filter((n) => !scenarios.some((s) => s.name === n)) ?? [];
+  if (unknown.length) throw new Error(`benchmarks: no scenario ${unknown.join(', ')} (have: ${scenarios.map((s) => s.name).join(', ')})`);
+  return args;
+}
+
+/**
+ * The fake flag service for one workload, plus the route the update scenario uses:
+ * `POST /bench/patch?kind=flags&key=K` bumps the item's version, sends it as a stream patch, and
+ * answers with the `process.hrtime` (nanoseconds) at which the patch was written.
+ */
+async function serve(name: WorkloadName): Promise<FakeLaunchDarkly> {
+  const data = generateData(SEED, name === 'large' ? LARGE : STANDARD);
+  const fake: FakeLaunchDarkly = await startFakeLaunchDarkly({
+    data: { flags: data.flags, segments: data.segments },
+    setup: (server) =>
+      server.use((_req, res, request) => {
+        if (request.method !== 'POST' || request.path !== '/bench/patch') return false;
+        const params = request.query;
+        const kind = params.get('kind') as FakeKind;
+        const item = kind === 'flags' || kind === 'segments' ? fake.data.get(kind, params.get('key') ?? '') : undefined;
+        if (!item) {
+          res.writeHead(404).end();
+          return true;
+        }
+        const sentAt = process.hrtime.bigint();
+        fake.stream.patch(kind, { ...item, version: item.version + 1 });
+        res.writeHead(200, { 'Content-Type': 'text/plain' }).end(String(sentAt));
+        return true;
+      }),
+  });
+  return fake;
+}
+
+function runChild(input: ScenarioInput, cpuProf: boolean): Promise<ScenarioOutput> {
+  return new Promise((resolve, reject) => {
+    const prof = cpuProf ? ['--cpu-prof', '--cpu-prof-dir', join(packageDir, 'results', 'profiles', `${input.scenario}-${input.sdk}`)] : [];
+    const child = spawn(process.execPath, ['--expose-gc', ...prof, '--import', 'tsx', join(here, 'child.ts'), JSON.stringify(input)], {
+      cwd: packageDir,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => (out += chunk));
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      const line = out.split('\n').find((l) => l.startsWith(RESULT_PREFIX));
+      if (code !== 0 || !line) {
+        reject(new Error(`scenario ${input.scenario} (${input.sdk}) exited with ${signal ?? code}${line ? '' : ' without a result'}`));
+        return;
+      }
+      resolve(JSON.parse(line.slice(RESULT_PREFIX.length)) as ScenarioOutput);
+    });
+  });
+}
+
+function machine(): Record<string, string | number> {
+  const cpu = cpus();
+  return {
+    cpu: cpu[0]?.model.trim() ?? 'unknown',
+    cores: cpu.length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    os: `${osType()} ${release()}`,
+    node: process.version,
+  };
+}
+
+function versionOf(pkg: string): string {
+  const require = (p: string) => JSON.parse(readFileSync(p, 'utf8')) as { version: string };
+  return require(join(packageDir, 'node_modules', pkg, 'package.json')).version;
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const selected = scenarios.filter((s) => !args.only || args.only.includes(s.name));
+  const started = Date.now();
+  const services: Record<string, string> = {};
+  const workloads = new Map<WorkloadName, FakeLaunchDarkly>();
+  let redis: RedisServer | undefined;
+  const summaries: ScenarioSummary[] = [];
+  let failed = false;
+  try {
+    for (const name of new Set(selected.map((s) => s.workload))) workloads.set(name, await serve(name));
+    if (selected.some((s) => s.services?.includes('redis'))) {
+      redis = await startRedis();
+      services.redis = redis.url;
+    }
+    for (const scenario of selected) {
+      const summary = await runScenario(scenario, args, workloads.get(scenario.workload)!, services);
+      if (!summary) {
+        failed = true;
+        continue;
+      }
+      if (!summary.digestsEqual) failed = true;
+      summaries.push(summary);
+    }
+  } finally {
+    for (const fake of workloads.values()) await fake.close();
+    await redis?.stop();
+  }
+
+  const table = formatTable(summaries);
+  console.log(`\n${table}\n`);
+  const seconds = Math.round((Date.now() - started) / 1000);
+  const result = {
+    date: new Date().toISOString(),
+    machine: machine(),
+    launchdarkly: `@launchdarkly/node-server-sdk ${versionOf('@launchdarkly/node-server-sdk')}`,
+    rounds: args.rounds,
+    phaseMs: args.phaseMs,
+    seconds,
+    scenarios: summaries,
+  };
+  mkdirSync(dirname(args.out), { recursive: true });
+  writeFileSync(args.out, `${JSON.stringify(result, null, 2)}\n`);
+  console.log(`${args.out} written (${seconds} s)`);
+  if (args.readme) {
+    const m = result.machine;
+    const section = [
+      `Measured ${result.date.slice(0, 10)} on ${m.cores} × ${m.cpu}, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}, against ${result.launchdarkly};`,
+      `medians of ${args.rounds} rounds per SDK, ${args.phaseMs} ms loops. ↑: higher is better, ↓: lower is better.`,
+      '',
+      formatMarkdown(summaries),
+    ].join('\n');
+    const readmePath = join(repoRoot, 'README.md');
+    writeFileSync(readmePath, replaceReadmeSection(readFileSync(readmePath, 'utf8'), section));
+    console.log('README.md Performance section updated');
+  }
+  if (failed) {
+    console.error('\nbenchmarks FAILED: a scenario did not finish, or the SDKs disagreed on an answer (see above)');
+    process.exitCode = 1;
+  }
+}
+
+async function runScenario(
+  scenario: Scenario,
+  args: Args,
+  fake: FakeLaunchDarkly,
+  services: Record<string, string>,
+): Promise<ScenarioSummary | undefined> {
+  console.log(`\n${scenario.name}: ${scenario.title}`);
+  const runs: Run[] = [];
+  for (let round = 0; round < args.rounds; round++) {
+    const order: SdkName[] = round % 2 === 0 ? [...SDKS] : [...SDKS].reverse();
+    for (const sdk of order) {
+      const input: ScenarioInput = {
+        scenario: scenario.name,
+        sdk,
+        serviceUrl: fake.url,
+        controlUrl: `${fake.url}/bench/patch`,
+        services,
+        phaseMs: args.phaseMs,
+      };
+      try {
+        const output = await runChild(input, args.cpuProf);
+        runs.push({ sdk, output });
+        const shown = Object.entries(output.metrics).map(([k, v]) => `${k} ${v.toPrecision(4)}`);
+        console.log(`  round ${round + 1} ${sdk.padEnd(12)} ${shown.join(', ')}  digest ${output.digest}`);
+      } catch (err) {
+        console.error(`  round ${round + 1} ${sdk}: ${(err as Error).message}`);
+        return undefined;
+      } finally {
+        fake.events.clear();
+      }
+    }
+  }
+  const summary = summarize(scenario, runs);
+  if (!summary.digestsEqual) {
+    console.error(`  ${scenario.name}: the SDKs' answers differ (digests ${JSON.stringify(summary.digests)}); no ratio is printed`);
+  }
+  return summary;
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});

@@ -1,0 +1,7 @@
+/** Every scenario `pnpm bench` runs, in order. */
+import type { Scenario } from '../protocol.js';
+
+import { clientScenarios } from './client.js';
+import { redisScenarios } from './redis.js';
+
+export const scenarios: readonly Scenario[] = [...clientScenarios, ...redisScenarios];

@@ -35,8 +35,8 @@ export const Reasons = Object.freeze({
   fallthroughExperiment: Object.freeze({ kind: 'FALLTHROUGH', inExperiment: true }) as LDEvaluationReason,
   targetMatch: Object.freeze({ kind: 'TARGET_MATCH' }) as LDEvaluationReason,
   error: (errorKind: ErrorKind): LDEvaluationReason => ERRORS[errorKind],
-  // Reasons made per evaluation are fresh objects, so they need no freezing: changing one changes
-  // nothing else. The shared ones above are frozen.
+  // Fresh objects: the evaluator makes each once per flag outcome and freezes it there (see `prepared`
+  // in evaluator.ts), since the result is then shared by every evaluation that ends the same way.
   prerequisiteFailed: (prerequisiteKey: string): LDEvaluationReason => ({ kind: 'PREREQUISITE_FAILED', prerequisiteKey }),
   ruleMatch: (ruleIndex: number, ruleId: string | undefined, inExperiment: boolean): LDEvaluationReason => {
     // Key order as LaunchDarkly's SDK writes it, so the JSON is byte-for-byte the same.

@@ -21,14 +21,17 @@ async function main(argv: string[]): Promise<number> {
     console.error((err as Error).message);
     return 1;
   }
+  // Listening before printing: whoever reads the lines may signal at once, and a signal that came before
+  // the listeners would kill the process without stopping the services.
+  const stopRequested = new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
   for (const s of started) {
     for (const [k, v] of Object.entries(s.env)) console.log(`export ${k}=${v}`);
   }
   console.error(`[switchyard-services] running: ${started.map((s) => s.name).join(', ')} (Ctrl-C to stop)`);
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  await stopRequested;
   await Promise.all(started.map((s) => s.stop()));
   return 0;
 }

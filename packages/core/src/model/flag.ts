@@ -102,8 +102,12 @@ export interface Flag {
    * still order updates) and evaluates to `ERROR`/`MALFORMED_FLAG`.
    */
   readonly malformed: string | undefined;
-  /** The JSON it was parsed from, deeply frozen (unknown fields included), for writing back to stores. */
-  readonly json: JsonValue;
+  /**
+   * The JSON it was parsed from, deeply frozen (unknown fields included), for writing back to stores.
+   * Undefined when it was parsed with `keepJson: false` (the SDK does that when nothing will ever write it
+   * to a store: with the default in-memory store it is 60% of the data's memory).
+   */
+  readonly json: JsonValue | undefined;
   /**
    * The evaluator's results for this flag that depend on nothing but the flag (a served variation and its
    * reason), made on first use and shared after: the common evaluation allocates no result.
@@ -208,9 +212,25 @@ function envelope(value: unknown, what: string): { o: Obj; key: string; version:
   return { o: value, key, version };
 }
 
-/** Copies and freezes untrusted JSON, unless it came straight from `JSON.parse` (then it is frozen in place). */
-export function frozenInput(value: unknown, fromParse: boolean): unknown {
-  return fromParse ? freezeParsedItem(value) : toFrozenJson(value);
+/**
+ * Copies and freezes untrusted JSON, unless it came straight from `JSON.parse`: then it is frozen in place,
+ * or, when its JSON is not kept, left as it is for {@link freezeRetained} to freeze only what the model keeps.
+ */
+export function frozenInput(value: unknown, fromParse: boolean, keepJson: boolean): unknown {
+  if (!fromParse) return toFrozenJson(value);
+  return keepJson ? freezeParsedItem(value) : value;
+}
+
+/**
+ * Freezes the parts of an unfrozen parsed JSON value that a model built from it holds on to: variation
+ * values (handed to callers) and clause values. The rest is copied into the model or dropped.
+ *
+ * @internal
+ */
+export function freezeRetained(variations: readonly JsonValue[], rules: readonly { readonly clauses: readonly Clause[] | undefined }[]): void {
+  freezeParsedItem(variations);
+  for (const value of variations) markFrozenJson(value);
+  for (const rule of rules) for (const clause of rule.clauses ?? EMPTY_LIST) freezeParsedItem(clause.values);
 }
 
 function variations(v: JsonValue, path: string): readonly JsonValue[] {
@@ -223,16 +243,24 @@ function variations(v: JsonValue, path: string): readonly JsonValue[] {
 /**
  * Parses a flag. Throws {@link MalformedDataError} only when the value has no usable key and version;
  * any other problem gives a flag whose `malformed` says what is wrong (it evaluates to `MALFORMED_FLAG`).
+ * `fromParse` and `keepJson` as in {@link DataKind.fromJSON}.
  */
-export function parseFlag(input: unknown, fromParse = false): Flag {
-  const { o, key, version } = envelope(frozenInput(input, fromParse), 'flag');
+export function parseFlag(input: unknown, fromParse = false, keepJson = true): Flag {
+  const flag = parse(input, fromParse, keepJson);
+  if (fromParse && !keepJson) freezeRetained(flag.variations, flag.rules);
+  return flag;
+}
+
+function parse(input: unknown, fromParse: boolean, keepJson: boolean): Flag {
+  const { o, key, version } = envelope(frozenInput(input, fromParse, keepJson), 'flag');
   const path = `flag "${key}"`;
   const deleted = o.deleted === true;
+  const json = keepJson ? o : undefined;
   const base = {
     key,
     version,
     deleted,
-    json: o,
+    json,
   };
   if (deleted) return Object.freeze({ ...emptyFlag, ...base, bucketPrefix: `${key}..`, prepared: [] });
   try {
@@ -245,7 +273,7 @@ export function parseFlag(input: unknown, fromParse = false): Flag {
       key,
       version,
       deleted,
-      json: o,
+      json,
       on: opt(o, 'on', bool, path) ?? false,
       salt,
       bucketPrefix: `${key}.${salt}.`,

@@ -88,6 +88,52 @@ describe('parseSegment', () => {
   });
 });
 
+describe('parsing without the JSON (keepJson false)', () => {
+  const text = JSON.stringify({
+    key: 'f',
+    version: 2,
+    on: true,
+    variations: [{ deep: { list: [1] } }, 'b'],
+    fallthrough: { variation: 1 },
+    rules: [{ id: 'r', variation: 0, clauses: [{ attribute: 'tags', op: 'in', values: [{ o: 1 }, 'x'] }, { op: 'segmentMatch', values: ['seg'] }] }],
+    prerequisites: [{ key: 'p', variation: 0 }],
+  });
+
+  it('drops the JSON and freezes everything the model keeps from the parsed value', () => {
+    const f = parseFlag(JSON.parse(text), true, false);
+    expect(f.json).toBeUndefined();
+    expect(f.malformed).toBeUndefined();
+    expect(Object.isFrozen(f.variations)).toBe(true);
+    expect(Object.isFrozen((f.variations[0] as { deep: { list: number[] } }).deep.list)).toBe(true);
+    const values = f.rules[0]!.clauses![0]!.values;
+    expect(Object.isFrozen(values)).toBe(true);
+    expect(Object.isFrozen(values[0])).toBe(true);
+    expect(Object.isFrozen(f.rules[0]!.clauses![1]!.values)).toBe(true);
+  });
+
+  it('evaluates the same model as when the JSON is kept', () => {
+    const { json: kept, ...withJson } = parseFlag(JSON.parse(text), true, true);
+    const { json: dropped, ...without } = parseFlag(JSON.parse(text), true, false);
+    expect(kept).toEqual(JSON.parse(text));
+    expect(dropped).toBeUndefined();
+    expect(without).toEqual(withJson);
+  });
+
+  it('freezes a segment’s clause values', () => {
+    const s = parseSegment(JSON.parse('{"key":"s","version":1,"rules":[{"clauses":[{"attribute":"a","op":"in","values":[["n"]]}]}]}'), true, false);
+    expect(s.json).toBeUndefined();
+    expect(Object.isFrozen(s.rules[0]!.clauses![0]!.values[0]!)).toBe(true);
+  });
+
+  it('copies a value that is not its own, whatever keepJson says', () => {
+    const input = JSON.parse(text) as { variations: unknown[] };
+    const f = parseFlag(input, false, false);
+    expect(Object.isFrozen(input.variations)).toBe(false);
+    expect(f.variations).not.toBe(input.variations);
+    expect(Object.isFrozen(f.variations[0])).toBe(true);
+  });
+});
+
 describe('semantic versions', () => {
   it.each([
     ['1.2.3', [1, 2, 3, []]],

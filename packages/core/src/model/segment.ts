@@ -1,8 +1,8 @@
 import type { AttributeReference } from '../context/attribute-reference.js';
 import type { JsonValue } from '../value/json.js';
 import type { Clause } from './clause.js';
-import { frozenInput } from './flag.js';
-import { attributeRef, bool, int, isObj, list, num, obj, opt, parseClause, ParseProblem, str, strings } from './read.js';
+import { freezeRetained, frozenInput } from './flag.js';
+import { attributeRef, bool, EMPTY_LIST, int, isObj, list, num, obj, opt, parseClause, ParseProblem, str, strings } from './read.js';
 import { MalformedDataError } from '../errors/index.js';
 
 /** Contexts of one kind listed by key. */
@@ -39,7 +39,8 @@ export interface Segment {
   readonly generation: number | undefined;
   /** Why the segment could not be parsed, if it could not (then it matches nothing). */
   readonly malformed: string | undefined;
-  readonly json: JsonValue;
+  /** As a flag's `json`: the JSON it was parsed from, or undefined when parsed with `keepJson: false`. */
+  readonly json: JsonValue | undefined;
 }
 
 function parseSegmentTarget(v: JsonValue, path: string): SegmentTarget {
@@ -70,13 +71,20 @@ function keySet(values: readonly string[] | undefined): ReadonlySet<string> {
 }
 
 /** Parses a segment; like {@link parseFlag}, only a missing key or version throws. */
-export function parseSegment(input: unknown, fromParse = false): Segment {
-  const o = frozenInput(input, fromParse);
+export function parseSegment(input: unknown, fromParse = false, keepJson = true): Segment {
+  const segment = parse(input, fromParse, keepJson);
+  if (fromParse && !keepJson) freezeRetained(EMPTY_LIST, segment.rules);
+  return segment;
+}
+
+function parse(input: unknown, fromParse: boolean, keepJson: boolean): Segment {
+  const o = frozenInput(input, fromParse, keepJson);
   if (!isObj(o)) throw new MalformedDataError(`segment must be a JSON object, got ${o === null ? 'null' : typeof o}`);
   const { key, version } = o;
   if (typeof key !== 'string') throw new MalformedDataError('segment has no string "key"');
   if (typeof version !== 'number' || !Number.isFinite(version)) throw new MalformedDataError(`segment "${key}" has no numeric "version"`);
-  const base = { key, version, deleted: o.deleted === true, json: o };
+  const json = keepJson ? o : undefined;
+  const base = { key, version, deleted: o.deleted === true, json };
   const empty = {
     salt: '',
     bucketPrefix: `${key}..`,
@@ -99,7 +107,7 @@ export function parseSegment(input: unknown, fromParse = false): Segment {
       key,
       version,
       deleted: false,
-      json: o,
+      json,
       salt,
       bucketPrefix: `${key}.${salt}.`,
       included: keySet(opt(o, 'included', strings, path)),

@@ -19,6 +19,12 @@ describe('DataKinds serialize', () => {
     expect(JSON.parse(DataKinds.segments.serialize(segment as never))).toMatchObject(segment);
   });
 
+  it('refuses an item parsed without its JSON, rather than writing something else', () => {
+    const flag = DataKinds.features.fromJSON(JSON.parse(JSON.stringify(rawFlag)), true, false);
+    expect(flag.json).toBeUndefined();
+    expect(() => DataKinds.features.serialize(flag)).toThrow(/flag "f" was parsed without its JSON/);
+  });
+
   it('rejects a plain object that is not an item of the kind', () => {
     expect(() => DataKinds.features.serialize({ version: 1 } as never)).toThrow(MalformedDataError);
   });

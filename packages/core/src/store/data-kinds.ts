@@ -32,8 +32,12 @@ export interface DataKind<T extends VersionedItem = VersionedItem> {
    * `owned`: the caller hands over a value nobody else holds, fresh from `JSON.parse` (a stream or poll
    * payload): it is frozen in place instead of copied, which makes initialization faster and lighter.
    * Never pass `true` for a value the application or anything else still references.
+   *
+   * `keepJson` (default true): keep the JSON in the item (`json`) so that it can be written to a
+   * persistent store as received. `false` drops it, which leaves a fraction of the memory (the SDK does
+   * so when its store is the in-memory one); such an item cannot be serialized.
    */
-  fromJSON(value: unknown, owned?: boolean): T;
+  fromJSON(value: unknown, owned?: boolean, keepJson?: boolean): T;
   /** {@link DataKind.fromJSON} for JSON text. Throws {@link MalformedDataError} for invalid JSON. */
   deserialize(json: string): T;
   /** The JSON text to store for `item`: what was received, unknown fields included. */
@@ -57,7 +61,8 @@ export interface ItemDependency {
 }
 
 /**
- * What an item depends on, read from LaunchDarkly's JSON shape (a parsed item's `json`, or a raw item):
+ * What an item depends on, read from LaunchDarkly's JSON shape (a parsed item's `json`, a raw item, or a
+ * parsed item without its JSON, whose model has the same `prerequisites[].key` and `rules[].clauses[]`):
  * a flag's prerequisites (flags), and the segments named by `segmentMatch` clauses in the rules of a
  * flag or a segment. Anything unexpected is skipped, never thrown on: this feeds write ordering and
  * change notification, never evaluation. Tombstones depend on nothing.
@@ -100,13 +105,13 @@ export function defaultDependencyKeys(namespace: string, item: VersionedItem): s
 function modelKind<T extends VersionedItem & { readonly json: unknown }>(
   namespace: 'features' | 'segments',
   priority: number,
-  parse: (value: unknown, fromParse?: boolean) => T,
+  parse: (value: unknown, fromParse?: boolean, keepJson?: boolean) => T,
 ): DataKind<T> {
   const what = namespace === 'features' ? 'flag' : 'segment';
   const kind: DataKind<T> = {
     namespace,
     priority,
-    fromJSON: (value, owned) => parse(value, owned === true),
+    fromJSON: (value, owned, keepJson) => parse(value, owned === true, keepJson !== false),
     deserialize(json) {
       let value: unknown;
       try {
@@ -119,7 +124,11 @@ function modelKind<T extends VersionedItem & { readonly json: unknown }>(
     },
     // An item that did not come through this kind's parser (a plain JSON object handed to a store's
     // `init`) has no `json`: parse it, so it is validated and written as what it is, never as a tombstone.
-    serialize: (item) => JSON.stringify((item.json as unknown) !== undefined ? item.json : parse(item).json),
+    serialize(item) {
+      if (!('json' in item)) return JSON.stringify(parse(item).json);
+      if (item.json === undefined) throw new MalformedDataError(`${what} "${item.key}" was parsed without its JSON (keepJson false) and cannot be serialized`);
+      return JSON.stringify(item.json);
+    },
     tombstone: (key, version) => parse({ key, version, deleted: true }, true),
     dependencyKeys: (item) => defaultDependencyKeys(namespace, item),
   };

@@ -87,4 +87,18 @@ describe('itemDependencies', () => {
     expect(itemDependencies('features', DataKinds.features.tombstone('f', 2))).toEqual([]);
     expect(itemDependencies('segments', { rules: 'garbage' })).toEqual([]);
   });
+
+  it('reads the same from a flag or segment parsed without its JSON', () => {
+    const raw = {
+      key: 'f',
+      version: 1,
+      prerequisites: [{ key: 'p', variation: 0 }],
+      rules: [{ clauses: [{ attribute: 'key', op: 'segmentMatch', values: ['s1'] }] }],
+    };
+    const flag = DataKinds.features.fromJSON(JSON.parse(JSON.stringify(raw)), true, false);
+    expect(flag.json).toBeUndefined();
+    expect(itemDependencies('features', flag)).toEqual(itemDependencies('features', raw));
+    const segment = DataKinds.segments.fromJSON({ key: 's', version: 1, rules: [{ clauses: [{ op: 'segmentMatch', values: ['inner'] }] }] }, true, false);
+    expect(itemDependencies('segments', segment)).toEqual([{ namespace: 'segments', key: 'inner' }]);
+  });
 });

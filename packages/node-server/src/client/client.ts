@@ -380,6 +380,8 @@ export class SwitchyardClient extends EventEmitter implements LDClient {
     const onEnvironmentId = (id: string) => {
       this._environmentId = id;
     };
+    // Items keep their JSON only for a store that may write it somewhere: the in-memory store never does.
+    const keepJson = !(this._store instanceof InMemoryDataStore);
     if (config.stream) {
       return new StreamingDataSource(
         {
@@ -397,6 +399,7 @@ export class SwitchyardClient extends EventEmitter implements LDClient {
             this._processor.recordStreamInit?.(info);
           },
           onEnvironmentId,
+          keepJson,
         },
         this._updates,
         initSuccess,
@@ -412,6 +415,7 @@ export class SwitchyardClient extends EventEmitter implements LDClient {
         intervalMs: this._internal.pollIntervalMs ?? config.pollIntervalMs,
         timeoutMs: config.timeoutMs,
         onEnvironmentId,
+        keepJson,
       },
       this._updates,
       initSuccess,

@@ -10,14 +10,14 @@ function parseJson(text: string, what: string): unknown {
   }
 }
 
-function parseItems(kind: DataKind, items: unknown, what: string): Record<string, VersionedItem> {
+function parseItems(kind: DataKind, items: unknown, what: string, keepJson: boolean): Record<string, VersionedItem> {
   if (items === undefined || items === null) return {};
   if (!isRecord(items)) throw new MalformedDataError(`${what}: "${kind.namespace === 'features' ? 'flags' : 'segments'}" must be an object`);
   const out: Record<string, VersionedItem> = {};
   for (const [key, value] of Object.entries(items)) {
     const item = isRecord(value) && value.key === undefined ? { ...value, key } : value;
     // Fresh from JSON.parse and held by nothing else: frozen in place rather than copied.
-    out[key] = kind.fromJSON(item, true);
+    out[key] = kind.fromJSON(item, true, keepJson);
   }
   return out;
 }
@@ -26,13 +26,14 @@ function parseItems(kind: DataKind, items: unknown, what: string): Record<string
  * Parses `{ flags, segments }` (a poll response, or a put's `data`) into a full data set of parsed
  * items. Both kinds are always present (a missing one is empty, so every store ends up identical);
  * other top-level properties are ignored. Throws {@link MalformedDataError} when the shape is wrong or
- * an item has no key or version.
+ * an item has no key or version. `keepJson`: see `DataKind.fromJSON` (false when nothing will write the
+ * items to a persistent store).
  */
-export function parseAllData(data: unknown, what: string): FullDataSet {
+export function parseAllData(data: unknown, what: string, keepJson = true): FullDataSet {
   if (!isRecord(data)) throw new MalformedDataError(`${what}: expected an object with "flags" and "segments"`);
   return {
-    features: parseItems(DataKinds.features, data.flags, what),
-    segments: parseItems(DataKinds.segments, data.segments, what),
+    features: parseItems(DataKinds.features, data.flags, what, keepJson),
+    segments: parseItems(DataKinds.segments, data.segments, what, keepJson),
   };
 }
 
@@ -50,13 +51,13 @@ export type StreamMessage =
   | { readonly type: 'ignored'; readonly path: string };
 
 /** Parses a `put`, `patch` or `delete` event's data. Throws {@link MalformedDataError} for bad JSON or missing fields. */
-export function parseStreamMessage(event: 'put' | 'patch' | 'delete', text: string): StreamMessage {
+export function parseStreamMessage(event: 'put' | 'patch' | 'delete', text: string, keepJson = true): StreamMessage {
   const what = `stream "${event}" event`;
   const message = parseJson(text, what);
   if (!isRecord(message)) throw new MalformedDataError(`${what} must be a JSON object`);
   if (event === 'put') {
     if (message.data === undefined) throw new MalformedDataError(`${what} has no "data"`);
-    return { type: 'put', data: parseAllData(message.data, what) };
+    return { type: 'put', data: parseAllData(message.data, what, keepJson) };
   }
   const { path } = message;
   if (typeof path !== 'string') throw new MalformedDataError(`${what} has no "path"`);
@@ -65,7 +66,7 @@ export function parseStreamMessage(event: 'put' | 'patch' | 'delete', text: stri
     if (!isRecord(message.data)) throw new MalformedDataError(`${what} has no "data" object`);
     if (!target) return { type: 'ignored', path };
     const data = message.data.key === undefined ? { ...message.data, key: target.key } : message.data;
-    return { type: 'upsert', kind: target.kind, item: target.kind.fromJSON(data, true) };
+    return { type: 'upsert', kind: target.kind, item: target.kind.fromJSON(data, true, keepJson) };
   }
   const { version } = message;
   if (typeof version !== 'number' || !Number.isFinite(version)) throw new MalformedDataError(`${what} has no numeric "version"`);
@@ -74,6 +75,6 @@ export function parseStreamMessage(event: 'put' | 'patch' | 'delete', text: stri
 }
 
 /** Parses a poll response body. */
-export function parsePollBody(text: string): FullDataSet {
-  return parseAllData(parseJson(text, 'polling response'), 'polling response');
+export function parsePollBody(text: string, keepJson = true): FullDataSet {
+  return parseAllData(parseJson(text, 'polling response'), 'polling response', keepJson);
 }

@@ -18,6 +18,11 @@ export interface PollingOptions {
   readonly timeoutMs: number;
   readonly now?: () => number;
   readonly onEnvironmentId?: (id: string) => void;
+  /**
+   * Keep each item's JSON (`json`) for writing to a persistent store. Default true; the client passes
+   * false when its store is the in-memory one, which then holds a fraction of the memory.
+   */
+  readonly keepJson?: boolean;
 }
 
 /**
@@ -155,7 +160,7 @@ export class PollingDataSource implements DataSource {
     }
     let data;
     try {
-      data = parsePollBody(res.body);
+      data = parsePollBody(res.body, this.options.keepJson !== false);
     } catch (err) {
       const message = `polling received malformed data (${(err as Error).message}); will retry at the next poll`;
       logger.error(`[switchyard/node-server] ${message}`);

@@ -40,6 +40,11 @@ export interface StreamingOptions {
   readonly onStreamInit?: (info: StreamInitInfo) => void;
   /** Reports the `X-LD-EnvId` response header (for hooks). */
   readonly onEnvironmentId?: (id: string) => void;
+  /**
+   * Keep each item's JSON (`json`) for writing to a persistent store. Default true; the client passes
+   * false when its store is the in-memory one, which then holds a fraction of the memory.
+   */
+  readonly keepJson?: boolean;
 }
 
 const KNOWN_EVENTS = new Set(['put', 'patch', 'delete', 'message']);
@@ -204,7 +209,7 @@ export class StreamingDataSource implements DataSource {
   private onMessage(event: 'put' | 'patch' | 'delete', data: string): void {
     let message;
     try {
-      message = parseStreamMessage(event, data);
+      message = parseStreamMessage(event, data, this.options.keepJson !== false);
     } catch (err) {
       this.onMalformed(event, err);
       return;

@@ -1,37 +1,76 @@
-// The quick start: a Switchyard client that reads its flags from a local file instead of LaunchDarkly,
-// evaluating every flag for two contexts. Run it with `pnpm demo` from the repository root (or
-// `pnpm start -- <flags.json|.yaml>` here after `pnpm build`).
-import { fileURLToPath } from 'node:url';
+// The quick start: the smallest useful HTTP server that evaluates flags per request with Switchyard.
+// Flags come from the local flag service (`pnpm start` at the repository root starts both); change one on
+// the service's page and the next answer here changes. In-memory store, events on, so the page shows
+// the evaluations live.
+//
+//   curl 'http://127.0.0.1:3000/?user=bob&country=NO&plan=pro'
+import { createServer } from 'node:http';
 
-import { init, integrations } from '@switchyard/node-server';
+import { init } from '@switchyard/node-server';
 
-const file = process.argv[2] ?? fileURLToPath(new URL('./flags.json', import.meta.url));
+/** @typedef {import('@switchyard/node-server').LDContext} LDContext */
 
-// The file data source replaces the connection to LaunchDarkly; the SDK key is then never sent anywhere.
-const client = init('sdk-key-not-needed-for-local-files', {
-  updateProcessor: new integrations.FileDataSourceFactory({ paths: [file] }),
-  sendEvents: false,
-});
+const serviceUrl = process.env.FLAG_SERVICE_URL ?? 'http://127.0.0.1:8765';
+const sdkKey = process.env.SDK_KEY ?? 'sdk-local-dev';
+const port = Number(process.env.PORT ?? 3000);
+
+// One client for the life of the process. All three URIs point at the flag service; against
+// LaunchDarkly, pass only the SDK key.
+const client = init(sdkKey, { baseUri: serviceUrl, streamUri: serviceUrl, eventsUri: serviceUrl, flushInterval: 1 });
 
 try {
-  await client.waitForInitialization({ timeout: 5 });
+  await client.waitForInitialization({ timeout: 10 });
 } catch (err) {
-  console.error(`Could not load flags: ${err.message}`);
+  console.error(`[quickstart] could not get flags from ${serviceUrl}: ${/** @type {Error} */ (err).message}. Is the flag service running (pnpm start)?`);
   await client.close();
   process.exit(1);
 }
 
-const contexts = [
-  { kind: 'user', key: 'alice', name: 'Alice' },
-  { kind: 'user', key: 'bob', name: 'Bob' },
-];
-const flags = Object.keys((await client.allFlagsState(contexts[0])).allValues()).sort();
-console.log(`Loaded ${flags.length} flags from ${file}\n`);
-for (const context of contexts) {
-  for (const key of flags) {
-    // variationDetailSync: the flags are in memory, so no promise is needed.
-    const detail = client.variationDetailSync(key, context, null);
-    console.log(`${context.key.padEnd(6)} ${key.padEnd(20)} = ${JSON.stringify(detail.value).padEnd(8)} (${detail.reason.kind})`);
+/**
+ * The context for a request: `?user=<key>` (default `anonymous`), plus `country` and `plan` attributes
+ * when given.
+ *
+ * @param {URLSearchParams} query
+ * @returns {LDContext}
+ */
+function contextOf(query) {
+  const key = query.get('user') || 'anonymous';
+  /** @type {{ kind: string, key: string, [attribute: string]: unknown }} */
+  const context = { kind: 'user', key, anonymous: !query.get('user') };
+  for (const attribute of ['country', 'plan']) {
+    const value = query.get(attribute);
+    if (value) context[attribute] = value;
   }
+  return context;
 }
-await client.close();
+
+const server = createServer((req, res) => {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  if (url.pathname !== '/') {
+    res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found\n');
+    return;
+  }
+  const context = contextOf(url.searchParams);
+  // Typed variations with defaults: a missing flag or a wrong type gives the default, never an exception.
+  Promise.all([
+    client.boolVariation('new-checkout', context, false),
+    client.stringVariation('banner-text', context, ''),
+    client.numberVariation('max-items', context, 10),
+    client.boolVariation('beta-dashboard', context, false),
+  ]).then(([newCheckout, bannerText, maxItems, betaDashboard]) => {
+    const body = { user: context.key, flags: { 'new-checkout': newCheckout, 'banner-text': bannerText, 'max-items': maxItems, 'beta-dashboard': betaDashboard } };
+    res.writeHead(200, { 'Content-Type': 'application/json' }).end(`${JSON.stringify(body, null, 2)}\n`);
+  });
+});
+
+server.listen(port, '127.0.0.1', () => {
+  console.log(`[quickstart] listening on http://127.0.0.1:${port}/?user=alice (flags from ${serviceUrl})`);
+});
+
+// Ctrl-C / SIGTERM: stop taking requests, then close the client, which delivers pending events.
+const stop = () => {
+  server.close();
+  void client.close().then(() => process.exit(0));
+};
+process.once('SIGINT', stop);
+process.once('SIGTERM', stop);

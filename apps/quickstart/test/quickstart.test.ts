@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { expect, it } from 'vitest';
 
 const run = promisify(execFile);
-const app = fileURLToPath(new URL('../index.js', import.meta.url));
+const app = fileURLToPath(new URL('../file-demo.js', import.meta.url));
 
 it('evaluates every flag in flags.json for each demo context, then exits on its own', async () => {
   const { stdout } = await run(process.execPath, [app], { timeout: 20_000 });

@@ -58,6 +58,10 @@ function parse(text: string): unknown {
 export class FakeEvents {
   /** Every post, oldest first. */
   readonly posts: EventPost[] = [];
+  /** Keep each post in {@link FakeEvents.posts}. Default true; a long-running service sets false and uses `onPost`. */
+  recordPosts = true;
+  /** Called with each post as it arrives. */
+  onPost: ((post: EventPost) => void) | undefined;
   /** When set, the `Date` header of every answer (unless a plan sets its own). */
   serverDate: Date | undefined;
   private readonly plans: Record<EventEndpoint, EventPlan[]> = { bulk: [], diagnostic: [] };
@@ -144,7 +148,8 @@ export class FakeEvents {
       body: parse(request.body),
       status: undefined,
     };
-    this.posts.push(post);
+    if (this.recordPosts) this.posts.push(post);
+    this.onPost?.(post);
     this.notify();
     if (plan.kind === 'silent') return;
     if (plan.delayMs) await new Promise((resolve) => setTimeout(resolve, plan.delayMs));

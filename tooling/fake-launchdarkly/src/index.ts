@@ -6,7 +6,7 @@
  *
  * Each endpoint family lives in its own module and registers its routes on the shared {@link FakeServer}.
  */
-export { FakeServer, type RecordedRequest, type Route } from './server.js';
+export { FakeServer, type FakeServerOptions, type RecordedRequest, type Route } from './server.js';
 export { FlagData, type FakeItem, type FakeKind, type FakePayload } from './flag-data.js';
 export { FakeStream, sseEvent, type SseLineEnding, type StreamConnection, type StreamPlan } from './stream.js';
 export { FakePolling, type PollPlan } from './polling.js';

@@ -22,29 +22,51 @@ export interface RecordedRequest {
  */
 export type Route = (req: IncomingMessage, res: ServerResponse, request: RecordedRequest) => boolean | Promise<boolean>;
 
-/** The HTTP core shared by every part of the fake service. */
+/** Options of {@link FakeServer}. */
+export interface FakeServerOptions {
+  /** Larger request bodies are refused with 413 before they are read to the end. Default: no limit. */
+  readonly maxBodyBytes?: number;
+  /** Keep every request in {@link FakeServer.requests} (for assertions). Default true; a long-running service says false. */
+  readonly recordRequests?: boolean;
+}
+
+/**
+ * The HTTP core shared by every part of the fake service, and by the local flag service
+ * (`apps/flag-service`), which serves the same endpoints for real.
+ */
 export class FakeServer {
   readonly requests: RecordedRequest[] = [];
   private readonly routes: Route[] = [];
   private readonly sockets = new Set<Socket>();
   private server: Server | undefined;
   private _port = 0;
+  private _host = '127.0.0.1';
+
+  constructor(private readonly options: FakeServerOptions = {}) {}
 
   /** Adds a route; earlier routes are tried first. */
   use(route: Route): void {
     this.routes.push(route);
   }
 
+  /** Adds a route tried before every other (a check such as authentication). */
+  useFirst(route: Route): void {
+    this.routes.unshift(route);
+  }
+
   get port(): number {
     return this._port;
   }
 
-  /** `http://127.0.0.1:<port>` */
+  /** `http://<host>:<port>` (`http://127.0.0.1:<port>` unless listening elsewhere). */
   get url(): string {
-    return `http://127.0.0.1:${this._port}`;
+    const host = this._host === '0.0.0.0' || this._host === '::' ? '127.0.0.1' : this._host;
+    return `http://${host.includes(':') ? `[${host}]` : host}:${this._port}`;
   }
 
-  async listen(port = 0): Promise<void> {
+  /** Listens on `host` (default 127.0.0.1: loopback only) and `port` (default 0: a free port). */
+  async listen(port = 0, host = '127.0.0.1'): Promise<void> {
+    this._host = host;
     const server = createServer((req, res) => void this.handle(req, res));
     server.on('connection', (socket) => {
       this.sockets.add(socket);
@@ -52,7 +74,7 @@ export class FakeServer {
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => resolve());
+      server.listen(port, host, () => resolve());
     });
     const address = server.address();
     this._port = typeof address === 'object' && address ? address.port : port;
@@ -74,7 +96,22 @@ export class FakeServer {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const limit = this.options.maxBodyBytes ?? Infinity;
+    let size = Number(req.headers['content-length'] ?? 0);
+    if (size <= limit) {
+      size = 0;
+      for await (const chunk of req) {
+        size += (chunk as Buffer).length;
+        if (size > limit) break;
+        chunks.push(chunk as Buffer);
+      }
+    }
+    if (size > limit) {
+      // Answered, then the connection is dropped: the rest of the body is never read.
+      res.on('finish', () => req.destroy());
+      res.writeHead(413, { 'Content-Type': 'application/json', Connection: 'close' }).end(JSON.stringify({ error: `request body over ${limit} bytes` }));
+      return;
+    }
     const url = new URL(req.url ?? '/', 'http://localhost');
     const rawBody = Buffer.concat(chunks);
     let body: string;
@@ -92,7 +129,7 @@ export class FakeServer {
       rawBody,
       receivedAt: Date.now(),
     };
-    this.requests.push(request);
+    if (this.options.recordRequests !== false) this.requests.push(request);
     try {
       for (const route of this.routes) {
         if (await route(req, res, request)) return;

@@ -1,0 +1,37 @@
+// The quick start: a Switchyard client that reads its flags from a local file instead of LaunchDarkly,
+// evaluating every flag for two contexts. Run it with `pnpm demo` from the repository root (or
+// `pnpm start -- <flags.json|.yaml>` here after `pnpm build`).
+import { fileURLToPath } from 'node:url';
+
+import { init, integrations } from '@switchyard/node-server';
+
+const file = process.argv[2] ?? fileURLToPath(new URL('./flags.json', import.meta.url));
+
+// The file data source replaces the connection to LaunchDarkly; the SDK key is then never sent anywhere.
+const client = init('sdk-key-not-needed-for-local-files', {
+  updateProcessor: new integrations.FileDataSourceFactory({ paths: [file] }),
+  sendEvents: false,
+});
+
+try {
+  await client.waitForInitialization({ timeout: 5 });
+} catch (err) {
+  console.error(`Could not load flags: ${/** @type {Error} */ (err).message}`);
+  await client.close();
+  process.exit(1);
+}
+
+const contexts = [
+  { kind: 'user', key: 'alice', name: 'Alice' },
+  { kind: 'user', key: 'bob', name: 'Bob' },
+];
+const flags = Object.keys((await client.allFlagsState(contexts[0] ?? { key: 'alice' })).allValues()).sort();
+console.log(`Loaded ${flags.length} flags from ${file}\n`);
+for (const context of contexts) {
+  for (const key of flags) {
+    // variationDetailSync: the flags are in memory, so no promise is needed.
+    const detail = client.variationDetailSync(key, context, null);
+    console.log(`${context.key.padEnd(6)} ${key.padEnd(20)} = ${JSON.stringify(detail.value).padEnd(8)} (${detail.reason.kind})`);
+  }
+}
+await client.close();

@@ -36,8 +36,6 @@ const PAGE_FILES: Record<string, { file: string; type: string }> = {
 };
 const PAGE_DIR = new URL('../public/', import.meta.url);
 
-const KIND_OF: Record<string, 'flags' | 'segments'> = { flags: 'flags', segments: 'segments' };
-
 function json(res: ServerResponse, status: number, body: unknown): true {
   res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' }).end(JSON.stringify(body));
   return true;
@@ -171,7 +169,7 @@ export async function startFlagService(options: FlagServiceOptions = {}, hooks: 
     }
     const match = /^\/api\/(flags|segments)(?:\/([^/]+))?$/.exec(request.path);
     if (match) {
-      const kind = KIND_OF[match[1]!]!;
+      const kind = match[1] as 'flags' | 'segments';
       const key = match[2] === undefined ? undefined : decodeURIComponent(match[2]);
       const allowed = key === undefined ? ['POST'] : ['PUT', 'DELETE'];
       if (!allowed.includes(request.method)) {

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 
-import { FakeEvents, FakePolling, FakeServer, FakeStream, FlagData, type RecordedRequest } from '@switchyard/fake-launchdarkly';
+import { EventsEndpoint, FlagData, PollingEndpoint, StreamEndpoint, WireServer, type RecordedRequest } from '@switchyard/ld-wire';
 
 import { resolveOptions, type FlagServiceOptions } from './config.js';
 import { FlagFile, type FlagFileData, type FlagFileHooks, type Item } from './flag-file.js';
@@ -18,7 +18,7 @@ export interface FlagService {
   /** True when the data file was created from the sample by this start. */
   readonly created: boolean;
   /** The streaming endpoint (open connections, for tests and the status line). */
-  readonly stream: FakeStream;
+  readonly stream: StreamEndpoint;
   /** A copy of the current flags and segments. */
   data(): FlagFileData;
   /** Closes SDK streams and the page's feed, and stops listening. */
@@ -43,8 +43,8 @@ function json(res: ServerResponse, status: number, body: unknown): true {
 
 /**
  * Starts the local flag service: LaunchDarkly's streaming (`/all`), polling (`/sdk/latest-all`) and event
- * (`/bulk`, `/diagnostic`) endpoints, served by the same implementation as the test fake
- * (`@switchyard/fake-launchdarkly`), plus the page and its JSON API under `/api`. Flags live in a JSON file
+ * (`/bulk`, `/diagnostic`) endpoints from `@switchyard/ld-wire` (the implementation the test fake
+ * serves too), plus the page and its JSON API under `/api`. Flags live in a JSON file
  * written atomically; every change is validated first and reaches connected SDKs as a stream patch.
  * Rejects with `ConfigError` for unsafe options and `FlagFileError` for an unreadable data file.
  */
@@ -55,11 +55,14 @@ export async function startFlagService(options: FlagServiceOptions = {}, hooks: 
   /** Versions of deleted items, so a re-created one never goes backwards for SDKs that saw the delete. */
   const deletedAt: Record<'flags' | 'segments', Map<string, number>> = { flags: new Map(), segments: new Map() };
 
-  const server = new FakeServer({ maxBodyBytes: config.maxBodyBytes, recordRequests: false });
+  // A long-running service keeps no request history: only open streams are tracked.
+  const server = new WireServer({ maxBodyBytes: config.maxBodyBytes, recordRequests: false });
   const flagData = new FlagData(state);
-  const stream = new FakeStream(server, flagData);
-  new FakePolling(server, flagData);
-  const events = new FakeEvents(server);
+  const stream = new StreamEndpoint(server, flagData);
+  stream.recordConnections = false;
+  const polling = new PollingEndpoint(server, flagData);
+  polling.recordRequests = false;
+  const events = new EventsEndpoint(server);
   events.recordPosts = false;
   const live = new LiveFeed();
   events.onPost = (post) => {

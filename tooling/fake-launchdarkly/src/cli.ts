@@ -8,7 +8,7 @@
 import { readFileSync, watch } from 'node:fs';
 
 import { startFakeLaunchDarkly } from './fake-launchdarkly.js';
-import type { FakePayload } from './flag-data.js';
+import type { FakePayload } from './index.js';
 
 function readPayload(path: string): Partial<FakePayload> {
   return JSON.parse(readFileSync(path, 'utf8')) as Partial<FakePayload>;

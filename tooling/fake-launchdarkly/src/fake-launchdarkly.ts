@@ -1,8 +1,11 @@
-import { FakeEvents } from './events.js';
-import { FlagData, type FakePayload } from './flag-data.js';
-import { FakePolling } from './polling.js';
-import { FakeServer } from './server.js';
-import { FakeStream } from './stream.js';
+import {
+  EventsEndpoint as FakeEvents,
+  FlagData,
+  PollingEndpoint as FakePolling,
+  StreamEndpoint as FakeStream,
+  WireServer as FakeServer,
+  type WirePayload as FakePayload,
+} from '@switchyard/ld-wire';
 
 /** Options of {@link startFakeLaunchDarkly}. */
 export interface StartFakeLaunchDarklyOptions {

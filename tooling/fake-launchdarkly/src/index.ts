@@ -4,11 +4,28 @@
  * endpoints, so an SDK pointed at it with `baseUri`, `streamUri` and `eventsUri` all set to its `url`
  * works end to end, and tests can inject faults (drop streams, malformed data, 401/503, delays).
  *
- * Each endpoint family lives in its own module and registers its routes on the shared {@link FakeServer}.
+ * The endpoints are `@switchyard/ld-wire`'s, the same code the local flag service serves; this package
+ * adds {@link startFakeLaunchDarkly}, the `fake-launchdarkly` CLI, and the `Fake*` names tests use.
  */
-export { FakeServer, type FakeServerOptions, type RecordedRequest, type Route } from './server.js';
-export { FlagData, type FakeItem, type FakeKind, type FakePayload } from './flag-data.js';
-export { FakeStream, sseEvent, type SseLineEnding, type StreamConnection, type StreamPlan } from './stream.js';
-export { FakePolling, type PollPlan } from './polling.js';
+export {
+  WireServer as FakeServer,
+  type WireServerOptions as FakeServerOptions,
+  type RecordedRequest,
+  type Route,
+  FlagData,
+  type WireItem as FakeItem,
+  type WireKind as FakeKind,
+  type WirePayload as FakePayload,
+  StreamEndpoint as FakeStream,
+  sseEvent,
+  type SseLineEnding,
+  type StreamConnection,
+  type StreamPlan,
+  PollingEndpoint as FakePolling,
+  type PollPlan,
+  EventsEndpoint as FakeEvents,
+  type EventEndpoint,
+  type EventPlan,
+  type EventPost,
+} from '@switchyard/ld-wire';
 export { startFakeLaunchDarkly, type FakeLaunchDarkly, type StartFakeLaunchDarklyOptions } from './fake-launchdarkly.js';
-export { FakeEvents, type EventEndpoint, type EventPlan, type EventPost } from './events.js';

@@ -1,11 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-import type { FakeItem, FakeKind, FlagData } from './flag-data.js';
-import type { FakeServer, RecordedRequest } from './server.js';
+import type { WireItem, WireKind, FlagData } from './flag-data.js';
+import type { WireServer, RecordedRequest } from './server.js';
 
 /**
  * What the streaming endpoint does with one incoming connection. Plans are queued with
- * {@link FakeStream.nextConnections} and used one per connection, in order; when the queue is empty a
+ * {@link StreamEndpoint.nextConnections} and used one per connection, in order; when the queue is empty a
  * connection is served normally (`{ kind: 'serve' }`).
  */
 export type StreamPlan =
@@ -44,25 +44,32 @@ export function sseEvent(event: string, data: string, lineEnding: SseLineEnding 
 }
 
 /**
- * The streaming endpoint, `GET /all` (LaunchDarkly's server-side stream), with fault injection:
- * HTTP statuses, delays, silent connections, malformed data, dropped and ended streams.
+ * The streaming endpoint, `GET /all` (LaunchDarkly's server-side stream): a `put` on connect, then
+ * `patch` and `delete` events as the data changes. Connections can be scripted with plans (HTTP statuses,
+ * delays, silent connections, malformed data, dropped and ended streams); with none queued each
+ * connection is served normally.
  */
-export class FakeStream {
-  /** Every connection, oldest first. */
+export class StreamEndpoint {
+  /**
+   * Every connection, oldest first; with {@link StreamEndpoint.recordConnections} false, only the open ones.
+   */
   readonly connections: StreamConnection[] = [];
+  /** Keep closed connections in `connections`. Default true (tests); a long-running service sets false. */
+  recordConnections = true;
+  private opened = 0;
   private readonly plans: StreamPlan[] = [];
   private readonly open = new Set<ServerResponse>();
   private readonly waiters: { count: number; resolve: () => void }[] = [];
   /** Response headers added to every 200 (e.g. `{ 'X-LD-EnvId': 'env-1' }`). */
   readonly extraHeaders: Record<string, string> = {};
   /**
-   * How the events this endpoint formats (`put`, `patch`, `delete`, {@link FakeStream.send}) end their
+   * How the events this endpoint formats (`put`, `patch`, `delete`, {@link StreamEndpoint.send}) end their
    * lines: LF (default), CR alone or CRLF, all allowed by the SSE spec. `sendRaw` text is sent as given.
    */
   lineEnding: SseLineEnding = '\n';
 
   constructor(
-    server: FakeServer,
+    server: WireServer,
     private readonly data: FlagData,
   ) {
     server.use((req, res, request) => {
@@ -87,11 +94,16 @@ export class FakeStream {
     return this.open.size;
   }
 
+  /** How many connections have been made since the endpoint was created. */
+  get connectionCount(): number {
+    return this.opened;
+  }
+
   /** Resolves once `count` connections in total have been made (rejects after `timeoutMs`). */
   waitForConnections(count: number, timeoutMs = 10_000): Promise<void> {
-    if (this.connections.length >= count) return Promise.resolve();
+    if (this.opened >= count) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`fake-launchdarkly: ${this.connections.length} of ${count} stream connections after ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(() => reject(new Error(`ld-wire: ${this.opened} of ${count} stream connections after ${timeoutMs} ms`)), timeoutMs);
       this.waiters.push({
         count,
         resolve: () => {
@@ -118,13 +130,13 @@ export class FakeStream {
   }
 
   /** Updates the data and sends a `patch` to every open stream. */
-  patch(kind: FakeKind, item: FakeItem): void {
+  patch(kind: WireKind, item: WireItem): void {
     this.data.set(kind, item);
     this.send('patch', { path: `/${kind}/${item.key}`, data: item });
   }
 
   /** Removes the item and sends a `delete` at `version` to every open stream. */
-  delete(kind: FakeKind, key: string, version: number): void {
+  delete(kind: WireKind, key: string, version: number): void {
     this.data.remove(kind, key);
     this.send('delete', { path: `/${kind}/${key}`, version });
   }
@@ -143,8 +155,9 @@ export class FakeStream {
     const plan = this.plans.shift() ?? { kind: 'serve' };
     const connection: StreamConnection = { request, plan, openedAt: Date.now(), closedAt: undefined };
     this.connections.push(connection);
+    this.opened++;
     for (const waiter of [...this.waiters]) {
-      if (this.connections.length >= waiter.count) {
+      if (this.opened >= waiter.count) {
         this.waiters.splice(this.waiters.indexOf(waiter), 1);
         waiter.resolve();
       }
@@ -152,12 +165,13 @@ export class FakeStream {
     res.on('close', () => {
       connection.closedAt = Date.now();
       this.open.delete(res);
+      if (!this.recordConnections) this.connections.splice(this.connections.indexOf(connection), 1);
     });
     if ('delayMs' in plan && plan.delayMs) await new Promise((resolve) => setTimeout(resolve, plan.delayMs));
     if (res.destroyed || !res.socket || res.socket.destroyed) return;
     switch (plan.kind) {
       case 'status':
-        res.writeHead(plan.status, { 'Content-Type': 'text/plain' }).end(`fake-launchdarkly: status ${plan.status}`);
+        res.writeHead(plan.status, { 'Content-Type': 'text/plain' }).end(`ld-wire: status ${plan.status}`);
         return;
       case 'silent':
         this.open.add(res);

@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 
 /**
- * A request as the fake service saw it, for assertions (headers lower-cased). `body` is the text, inflated
+ * A request as the server saw it, for routes and assertions (headers lower-cased). `body` is the text, inflated
  * first when the request was sent with `Content-Encoding: gzip`; `rawBody` is the bytes as received.
  */
 export interface RecordedRequest {
@@ -22,19 +22,19 @@ export interface RecordedRequest {
  */
 export type Route = (req: IncomingMessage, res: ServerResponse, request: RecordedRequest) => boolean | Promise<boolean>;
 
-/** Options of {@link FakeServer}. */
-export interface FakeServerOptions {
+/** Options of {@link WireServer}. */
+export interface WireServerOptions {
   /** Larger request bodies are refused with 413 before they are read to the end. Default: no limit. */
   readonly maxBodyBytes?: number;
-  /** Keep every request in {@link FakeServer.requests} (for assertions). Default true; a long-running service says false. */
+  /** Keep every request in {@link WireServer.requests} (for assertions). Default true; a long-running service says false. */
   readonly recordRequests?: boolean;
 }
 
 /**
- * The HTTP core shared by every part of the fake service, and by the local flag service
- * (`apps/flag-service`), which serves the same endpoints for real.
+ * The HTTP core every endpoint registers its routes on: reads (and inflates) request bodies up to a
+ * limit, records requests when asked, tries routes in order and answers 404 when none matches.
  */
-export class FakeServer {
+export class WireServer {
   readonly requests: RecordedRequest[] = [];
   private readonly routes: Route[] = [];
   private readonly sockets = new Set<Socket>();
@@ -42,7 +42,7 @@ export class FakeServer {
   private _port = 0;
   private _host = '127.0.0.1';
 
-  constructor(private readonly options: FakeServerOptions = {}) {}
+  constructor(private readonly options: WireServerOptions = {}) {}
 
   /** Adds a route; earlier routes are tried first. */
   use(route: Route): void {
@@ -134,10 +134,10 @@ export class FakeServer {
       for (const route of this.routes) {
         if (await route(req, res, request)) return;
       }
-      res.writeHead(404, { 'Content-Type': 'text/plain' }).end(`fake-launchdarkly: no route for ${request.method} ${request.path}`);
+      res.writeHead(404, { 'Content-Type': 'text/plain' }).end(`ld-wire: no route for ${request.method} ${request.path}`);
     } catch (err) {
       if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });
-      res.end(`fake-launchdarkly: ${(err as Error).message}`);
+      res.end(`ld-wire: ${(err as Error).message}`);
     }
   }
 }

@@ -1,14 +1,14 @@
 import { afterEach, expect, it } from 'vitest';
 
-import { FakeServer } from '../src/index.js';
+import { WireServer } from '../src/index.js';
 
-let server: FakeServer | undefined;
+let server: WireServer | undefined;
 afterEach(async () => {
   await server?.close();
 });
 
 it('records every request and answers unknown paths with 404', async () => {
-  server = new FakeServer();
+  server = new WireServer();
   await server.listen();
   const res = await fetch(`${server.url}/nothing?x=1`, { method: 'POST', body: 'hello', headers: { 'X-Test': 'yes' } });
   expect(res.status).toBe(404);
@@ -20,7 +20,7 @@ it('records every request and answers unknown paths with 404', async () => {
 });
 
 it('tries routes in order until one answers', async () => {
-  server = new FakeServer();
+  server = new WireServer();
   server.use((_req, res, request) => {
     if (request.path !== '/a') return false;
     res.writeHead(200).end('a');
@@ -37,7 +37,7 @@ it('tries routes in order until one answers', async () => {
 
 it('inflates gzipped request bodies and keeps the raw bytes', async () => {
   const { gzipSync } = await import('node:zlib');
-  server = new FakeServer();
+  server = new WireServer();
   await server.listen();
   const raw = gzipSync('{"zipped":true}');
   await fetch(`${server.url}/gz`, { method: 'POST', body: raw, headers: { 'Content-Encoding': 'gzip' } });

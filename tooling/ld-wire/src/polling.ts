@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 
 import type { FlagData } from './flag-data.js';
-import type { FakeServer, RecordedRequest } from './server.js';
+import type { WireServer, RecordedRequest } from './server.js';
 
 /**
- * What the polling endpoint does with one request. Queued with {@link FakePolling.nextRequests} and used
+ * What the polling endpoint does with one request. Queued with {@link PollingEndpoint.nextRequests} and used
  * one per request; with an empty queue a request is served normally.
  */
 export type PollPlan =
@@ -19,15 +19,17 @@ export type PollPlan =
   | { readonly kind: 'silent' };
 
 /** The polling endpoint, `GET /sdk/latest-all`, with ETag/304 support, statuses and delays. */
-export class FakePolling {
-  /** Every poll request, oldest first, with how it was answered. */
+export class PollingEndpoint {
+  /** Every poll request, oldest first, with how it was answered (none when `recordRequests` is false). */
   readonly requests: { readonly request: RecordedRequest; readonly status: number | undefined }[] = [];
+  /** Keep each request in `requests`. Default true (tests); a long-running service sets false. */
+  recordRequests = true;
   private readonly plans: PollPlan[] = [];
   /** Response headers added to every 200 (e.g. `{ 'X-LD-EnvId': 'env-1' }`). */
   readonly extraHeaders: Record<string, string> = {};
 
   constructor(
-    server: FakeServer,
+    server: WireServer,
     private readonly data: FlagData,
   ) {
     server.use((_req, res, request) => {
@@ -45,13 +47,13 @@ export class FakePolling {
   private async handle(res: ServerResponse, request: RecordedRequest): Promise<void> {
     const plan = this.plans.shift() ?? { kind: 'serve' };
     const record = { request, status: undefined as number | undefined };
-    this.requests.push(record);
+    if (this.recordRequests) this.requests.push(record);
     if (plan.kind === 'silent') return;
     if (plan.delayMs) await new Promise((resolve) => setTimeout(resolve, plan.delayMs));
     if (res.destroyed) return;
     if (plan.kind === 'status') {
       record.status = plan.status;
-      res.writeHead(plan.status, { 'Content-Type': 'text/plain' }).end(`fake-launchdarkly: status ${plan.status}`);
+      res.writeHead(plan.status, { 'Content-Type': 'text/plain' }).end(`ld-wire: status ${plan.status}`);
       return;
     }
     if (plan.kind === 'raw') {

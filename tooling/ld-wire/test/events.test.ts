@@ -2,16 +2,16 @@ import { request } from 'node:http';
 
 import { afterEach, expect, it } from 'vitest';
 
-import { FakeEvents, FakeServer } from '../src/index.js';
+import { EventsEndpoint, WireServer } from '../src/index.js';
 
-let server: FakeServer | undefined;
+let server: WireServer | undefined;
 afterEach(async () => {
   await server?.close();
 });
 
-async function start(): Promise<FakeEvents> {
-  server = new FakeServer();
-  const events = new FakeEvents(server);
+async function start(): Promise<EventsEndpoint> {
+  server = new WireServer();
+  const events = new EventsEndpoint(server);
   await server.listen();
   return events;
 }

@@ -1,12 +1,12 @@
 import type { ServerResponse } from 'node:http';
 
-import type { FakeServer, RecordedRequest } from './server.js';
+import type { WireServer, RecordedRequest } from './server.js';
 
 /** Which events endpoint a post went to. */
 export type EventEndpoint = 'bulk' | 'diagnostic';
 
 /**
- * What an events endpoint does with one request. Queued per endpoint with {@link FakeEvents.nextRequests}
+ * What an events endpoint does with one request. Queued per endpoint with {@link EventsEndpoint.nextRequests}
  * and used one per request; with an empty queue a post is accepted (202).
  */
 export type EventPlan =
@@ -51,14 +51,14 @@ function parse(text: string): unknown {
 
 /**
  * The event endpoints, `POST /bulk` (analytics) and `POST /diagnostic`: records every post (headers,
- * parsed payload, the answer) and injects faults per request: statuses, delays, a closed connection, no
- * answer, a chosen `Date` header. Register it on a {@link FakeServer} (or in `startFakeLaunchDarkly`'s
- * `setup`) and point the SDK's `eventsUri` at the server's `url`.
+ * parsed payload, the answer) and can script answers per request with plans: statuses, delays, a closed
+ * connection, no answer, a chosen `Date` header. Register it on a {@link WireServer} and point the SDK's
+ * `eventsUri` at the server's `url`.
  */
-export class FakeEvents {
+export class EventsEndpoint {
   /** Every post, oldest first. */
   readonly posts: EventPost[] = [];
-  /** Keep each post in {@link FakeEvents.posts}. Default true; a long-running service sets false and uses `onPost`. */
+  /** Keep each post in {@link EventsEndpoint.posts}. Default true; a long-running service sets false and uses `onPost`. */
   recordPosts = true;
   /** Called with each post as it arrives. */
   onPost: ((post: EventPost) => void) | undefined;
@@ -67,7 +67,7 @@ export class FakeEvents {
   private readonly plans: Record<EventEndpoint, EventPlan[]> = { bulk: [], diagnostic: [] };
   private readonly waiters = new Set<() => void>();
 
-  constructor(server: FakeServer) {
+  constructor(server: WireServer) {
     server.use((_req, res, request) => {
       if (request.method !== 'POST') return false;
       const endpoint = request.path === '/bulk' ? 'bulk' : request.path === '/diagnostic' ? 'diagnostic' : undefined;
@@ -121,7 +121,7 @@ export class FakeEvents {
       };
       const timer = setTimeout(() => {
         this.waiters.delete(check);
-        reject(new Error(`fake-launchdarkly: events condition not met within ${timeoutMs} ms (${this.posts.length} posts)`));
+        reject(new Error(`ld-wire: events condition not met within ${timeoutMs} ms (${this.posts.length} posts)`));
       }, timeoutMs);
       this.waiters.add(check);
     });
@@ -163,7 +163,7 @@ export class FakeEvents {
     const date = (plan.kind === 'accept' ? plan.date : undefined) ?? this.serverDate;
     if (date) res.setHeader('Date', date.toUTCString());
     post.status = status;
-    res.writeHead(status, { 'Content-Type': 'text/plain' }).end(status < 300 ? '' : `fake-launchdarkly: status ${status}`);
+    res.writeHead(status, { 'Content-Type': 'text/plain' }).end(status < 300 ? '' : `ld-wire: status ${status}`);
     this.notify();
   }
 }

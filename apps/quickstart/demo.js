@@ -1,5 +1,8 @@
 // `pnpm start` from the repository root: starts the local flag service and the quickstart server
 // together, prints where to look and what to try, and stops both on Ctrl-C.
+//
+// The children run in their own process groups, so Ctrl-C reaches only this launcher, which then stops
+// them in order: the quickstart first (it flushes its events to the service), then the flag service.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -23,12 +26,12 @@ let stopping = false;
  * @returns {Promise<void>}
  */
 function start(name, script, env, ready) {
-  const child = spawn(process.execPath, [script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'], detached: true });
   children.push(child);
   child.on('exit', (code, signal) => {
     if (!stopping) {
       console.error(`[demo] ${name} exited (${signal ?? `code ${code}`}); stopping`);
-      stop(1);
+      void stop(1);
     }
   });
   return new Promise((resolve, reject) => {
@@ -42,31 +45,52 @@ function start(name, script, env, ready) {
   });
 }
 
-/** @param {number} code */
-function stop(code) {
-  if (stopping) return;
-  stopping = true;
-  let left = children.filter((c) => c.exitCode === null && c.signalCode === null).length;
-  if (left === 0) process.exit(code);
-  for (const child of children) {
-    if (child.exitCode !== null || child.signalCode !== null) continue;
+/**
+ * Stops one child with SIGTERM and waits for it to exit (SIGKILL after `timeoutMs`).
+ *
+ * @param {import('node:child_process').ChildProcess} child
+ * @param {number} timeoutMs
+ * @returns {Promise<void>}
+ */
+function terminate(child, timeoutMs) {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.once('exit', () => {
-      if (--left === 0) process.exit(code);
+      clearTimeout(timer);
+      resolve();
     });
     child.kill('SIGTERM');
-  }
-  setTimeout(() => process.exit(code), 5000).unref();
+  });
 }
 
-process.once('SIGINT', () => stop(0));
-process.once('SIGTERM', () => stop(0));
+/**
+ * Stops the children in reverse start order (the app before the service it reports to), then exits.
+ *
+ * @param {number} code
+ */
+async function stop(code) {
+  if (stopping) return;
+  stopping = true;
+  for (const child of [...children].reverse()) await terminate(child, 5000);
+  process.exit(code);
+}
+
+// Whatever happens to the launcher, no child outlives it (they do not share its process group).
+process.on('exit', () => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+});
+
+process.on('SIGINT', () => void stop(0)); // `on`, not `once`: pnpm forwards the terminal's SIGINT, so it arrives twice
+process.on('SIGTERM', () => void stop(0));
+process.on('SIGHUP', () => void stop(0));
 
 try {
   await start('flag service', serviceMain, { FLAG_SERVICE_PORT: servicePort }, /page and SDK endpoints at/);
   await start('quickstart', quickstart, { FLAG_SERVICE_URL: serviceUrl, PORT: port }, /listening on/);
 } catch (err) {
   console.error(`[demo] ${/** @type {Error} */ (err).message}`);
-  stop(1);
+  void stop(1);
 }
 if (!stopping) {
   console.log(`

@@ -1,14 +1,30 @@
-// A node:cluster HTTP server with one Switchyard client per worker process (worker.js).
+// A node:cluster HTTP server (worker.js) with Switchyard's cluster mode.
 //
-// The primary runs no client and serves no request: it forks WORKERS workers, replaces a worker that
-// dies, and on SIGTERM/SIGINT asks every worker to shut down gracefully (each one delivers its pending
-// analytics events), waits for them (killing those still running after SHUTDOWN_TIMEOUT_MS), and exits.
+// The primary serves no request. Its Switchyard client (cluster: true) holds the host's one streaming
+// connection and its one event sender; the workers' clients evaluate on the replica it pushes to them
+// and forward their events to it. The primary forks WORKERS workers, replaces a worker that dies, and
+// on SIGTERM/SIGINT asks every worker to shut down gracefully (each one hands its pending analytics
+// events to the primary), waits for them (killing those still running after SHUTDOWN_TIMEOUT_MS), then
+// delivers the events and closes its client, and exits.
 import cluster from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
+import { init } from '@switchyard/node-server';
+
+import { CLUSTER_MODE, FLAG_SERVICE_URL, SDK_KEY, clientOptions } from './options.js';
+
 if (!cluster.isPrimary) {
-  // Started as a cluster worker by something else (pm2 in cluster mode running this file): be a worker.
+  // Started as a node:cluster worker by another primary (pm2's cluster mode, `pm2 start index.js -i N`).
+  // This primary's workers run worker.js directly, so this is never one of them.
+  if (CLUSTER_MODE) {
+    // Cluster mode needs a Switchyard client in the primary, and pm2's primary runs none: the workers
+    // would wait for flags forever. Say so instead of serving defaults.
+    console.error(
+      'apps/cluster: started as a worker by another node:cluster primary (pm2 -i?). Cluster mode needs this app as the primary: run index.js in fork mode (pm2: exec_mode "fork", instances 1), or set CLUSTER_MODE=off for one client per worker.',
+    );
+    process.exit(1);
+  }
   await import('./worker.js');
 } else {
   runPrimary();
@@ -22,9 +38,16 @@ function runPrimary() {
   }
   const port = Number(process.env.PORT ?? 3000);
   /** How long workers get to finish after being asked to, before they are killed. */
-  const SHUTDOWN_TIMEOUT_MS = 10_000;
+  // A worker's close() hands its events over at once, but with CLUSTER_MODE=off each worker delivers its
+  // own, which can take up to 2 × the SDK's 10 s timeout (a retry) when the events service hangs.
+  const SHUTDOWN_TIMEOUT_MS = 25_000;
 
   cluster.setupPrimary({ exec: fileURLToPath(new URL('./worker.js', import.meta.url)) });
+
+  // Cluster mode: this client is the host's only connection to the flag service. It may be created
+  // before or after forking; workers wait for its data either way.
+  const client = CLUSTER_MODE ? init(SDK_KEY, clientOptions('primary')) : undefined;
+  if (client) console.log(`primary (pid ${process.pid}): cluster mode, flags from ${FLAG_SERVICE_URL}`);
 
   /** Ids of the workers that reported 'ready' and have not exited. */
   const ready = new Set();
@@ -40,6 +63,7 @@ function runPrimary() {
       if (!announced && ready.size === workers) {
         announced = true;
         console.log(`primary (pid ${process.pid}): ${workers} workers ready on http://localhost:${port}/?user=alice`);
+        process.send?.('ready'); // for pm2's `wait_ready: true` (fork mode)
       }
     });
   }
@@ -93,6 +117,12 @@ function runPrimary() {
       }, SHUTDOWN_TIMEOUT_MS);
       await Promise.all(exited);
       clearTimeout(timer);
+      if (client) {
+        // The workers handed over their last events before exiting: deliver them with the primary's.
+        await client.flush();
+        await client.close();
+        console.log('primary: delivered the events of every worker and closed its client');
+      }
       console.log(`primary: every worker has stopped; exiting with code ${code}`);
       process.exit(code);
     })();

@@ -1,15 +1,16 @@
 // One worker of the cluster: an HTTP server with ONE Switchyard client for the whole process.
 //
-// index.js forks this file with node:cluster; pm2 in cluster mode can run it directly (see README.md).
-// Every worker is a separate process, so every worker has its own client: its own streaming
-// connection, its own copy of the flags and its own analytics event queue.
+// index.js forks this file with node:cluster. In cluster mode (the default) the worker's client opens no
+// connection: it evaluates on a replica of the flags that the primary's client pushes over the cluster's
+// IPC channel, and forwards its analytics events to the primary. With CLUSTER_MODE=off every worker has
+// an independent client (its own stream, flag copy and event queue), for comparison.
 import cluster from 'node:cluster';
 import { createServer } from 'node:http';
 
-import { basicLogger, sharedClient } from '@switchyard/node-server';
+import { sharedClient } from '@switchyard/node-server';
 
-const FLAG_SERVICE_URL = process.env.FLAG_SERVICE_URL ?? 'http://127.0.0.1:8765';
-const SDK_KEY = process.env.SDK_KEY ?? 'sdk-local-dev';
+import { CLUSTER_MODE, FLAG_SERVICE_URL, SDK_KEY, clientOptions } from './options.js';
+
 const PORT = Number(process.env.PORT ?? 3000);
 /** How long to wait for the first flag data before serving (with default values) anyway, in seconds. */
 const INIT_TIMEOUT_S = 10;
@@ -20,15 +21,8 @@ const workerId = cluster.worker?.id ?? 0; // 0 when run on its own, outside a cl
 const name = `worker ${workerId} (pid ${process.pid})`;
 
 // sharedClient: the process's one client for this SDK key. Any module of the worker that calls
-// sharedClient(SDK_KEY) gets this same client instead of opening a second connection.
-const client = sharedClient(SDK_KEY, {
-  baseUri: FLAG_SERVICE_URL,
-  streamUri: FLAG_SERVICE_URL,
-  eventsUri: FLAG_SERVICE_URL,
-  // Analytics events stay on (sendEvents defaults to true): evaluations are counted and sent every
-  // flushInterval (5 s), and once more at shutdown (below).
-  logger: basicLogger({ level: 'info', name: `Switchyard ${name}` }),
-});
+// sharedClient(SDK_KEY) gets this same client instead of creating a second one.
+const client = sharedClient(SDK_KEY, clientOptions(name));
 
 /**
  * The context of a request: `?user=<key>` is the key; other query parameters (`email`, `country`,
@@ -104,9 +98,11 @@ function shutdown(reason) {
   stopping ??= (async () => {
     console.log(`${name} shutting down (${reason})`);
     await closeServer();
+    // In cluster mode close() hands the pending events to the primary, which delivers them once every
+    // worker has stopped (waiting here for that delivery would only slow the shutdown down). Otherwise
     // flush() then close(): Switchyard's close() also delivers pending events, LaunchDarkly's Node SDK
     // drops them, so the explicit flush keeps this code correct with either SDK.
-    await client.flush();
+    if (!CLUSTER_MODE) await client.flush();
     await client.close();
     console.log(`${name} flushed its events and closed its client`);
     process.exit(0);
@@ -141,7 +137,7 @@ if (!stopping) {
   // In a cluster worker, listen() shares the primary's socket: every worker "listens" on PORT and the
   // primary hands each new connection to one of them (round robin, except on Windows).
   server.listen(PORT, () => {
-    console.log(`${name} ready: flags from ${FLAG_SERVICE_URL}, serving on port ${PORT}`);
+    console.log(`${name} ready: flags from ${CLUSTER_MODE ? 'the primary (cluster mode)' : FLAG_SERVICE_URL}, serving on port ${PORT}`);
     // The primary counts these; pm2 waits for the same message with `wait_ready: true`.
     process.send?.('ready');
   });

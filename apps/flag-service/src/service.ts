@@ -19,6 +19,11 @@ export interface FlagService {
   readonly created: boolean;
   /** The streaming endpoint (open connections, for tests and the status line). */
   readonly stream: StreamEndpoint;
+  /**
+   * The events endpoints. Posts are not kept (a long-running service); a test that wants them sets
+   * `events.recordPosts = true` (`onPost` feeds the page).
+   */
+  readonly events: EventsEndpoint;
   /** A copy of the current flags and segments. */
   data(): FlagFileData;
   /** Closes SDK streams and the page's feed, and stops listening. */
@@ -210,6 +215,7 @@ export async function startFlagService(options: FlagServiceOptions = {}, hooks: 
     dataFile: config.dataFile,
     created,
     stream,
+    events,
     data: () => structuredClone(state),
     async close() {
       live.close();

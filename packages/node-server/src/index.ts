@@ -16,6 +16,8 @@ export type {
   LDProxyOptions,
   LDApplicationInfo,
   LDBigSegmentsOptions,
+  LDClusterOptions,
+  ResolvedClusterOptions,
   ClientContext,
   Configuration,
 } from './options.js';

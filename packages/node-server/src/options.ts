@@ -57,6 +57,28 @@ export interface LDBigSegmentsOptions {
   staleAfter?: number;
 }
 
+/**
+ * Cluster mode (`cluster: true` or these options): in a node:cluster **primary** the client runs the data
+ * source and event delivery for the whole host; in each **worker** the client evaluates on a replica the
+ * primary pushes over IPC and forwards its analytics events to the primary. Create the client with the
+ * same SDK key in both. Times in milliseconds.
+ */
+export interface LDClusterOptions {
+  /** How often a worker forwards its queued analytics events to the primary. Default 1000, minimum 100. */
+  eventForwardIntervalMs?: number;
+  /**
+   * How long a worker waits for flag data from the primary before logging that none came (it keeps
+   * asking at this interval). Default 5000, minimum 100.
+   */
+  primaryTimeoutMs?: number;
+}
+
+/** {@link LDClusterOptions} with defaults filled in. */
+export interface ResolvedClusterOptions {
+  readonly eventForwardIntervalMs: number;
+  readonly primaryTimeoutMs: number;
+}
+
 /** What factories passed in options (`featureStore`, `updateProcessor`, `bigSegments.store`) receive. */
 export interface ClientContext {
   readonly sdkKey: string;
@@ -146,6 +168,12 @@ export interface LDOptions {
   payloadFilterKey?: string;
   /** Gzip event payloads. Default false. */
   enableEventCompression?: boolean;
+  /**
+   * Cluster mode for node:cluster servers (Switchyard only): one upstream connection and one event
+   * sender per host, shared by every worker. See {@link LDClusterOptions}. Default false. Cannot be
+   * combined with `useLdd`.
+   */
+  cluster?: boolean | LDClusterOptions;
 }
 
 /** The validated options with every default filled in; durations converted to **milliseconds**. */
@@ -183,6 +211,8 @@ export interface Configuration {
   readonly updateProcessor: DataSourceFactory | undefined;
   readonly payloadFilterKey: string | undefined;
   readonly enableEventCompression: boolean;
+  /** Cluster mode's settings, or undefined when it is off. */
+  readonly cluster: ResolvedClusterOptions | undefined;
   readonly logger: LDLogger;
 }
 
@@ -194,6 +224,7 @@ type Check =
   | { readonly type: 'objectOrFactory' }
   | { readonly type: 'stringArray' }
   | { readonly type: 'array' }
+  | { readonly type: 'booleanOrObject' }
   | { readonly type: 'pattern'; readonly pattern: RegExp };
 
 const CHECKS: Readonly<Record<string, Check>> = {
@@ -229,6 +260,7 @@ const CHECKS: Readonly<Record<string, Check>> = {
   updateProcessor: { type: 'objectOrFactory' },
   payloadFilterKey: { type: 'pattern', pattern: /^[a-zA-Z0-9][\w.-]*$/ },
   enableEventCompression: { type: 'boolean' },
+  cluster: { type: 'booleanOrObject' },
 };
 
 /** LaunchDarkly option names that exist but that this SDK does not implement (accepted, with a warning). */
@@ -373,6 +405,12 @@ export function validateOptions(options: LDOptions | undefined, logger: LDLogger
           continue;
         }
         break;
+      case 'booleanOrObject':
+        if (typeof value !== 'boolean' && (typeof value !== 'object' || Array.isArray(value))) {
+          logger.warn(`${PREFIX} option "${name}" should be a boolean or an object, got ${typeName(value)}; ${usingDefault}`);
+          continue;
+        }
+        break;
       case 'objectOrFactory':
         // An unusable store is not replaced by a default: the client fails initialization with a
         // ConfigError instead (running without the persistence asked for would lose data on restart).
@@ -429,8 +467,31 @@ export function validateOptions(options: LDOptions | undefined, logger: LDLogger
             : undefined,
     payloadFilterKey: out.payloadFilterKey as string | undefined,
     enableEventCompression: out.enableEventCompression as boolean,
+    cluster: clusterOptions(out.cluster as LDOptions['cluster'], logger),
     logger,
   });
+}
+
+function clusterOptions(value: LDOptions['cluster'], logger: LDLogger): ResolvedClusterOptions | undefined {
+  if (!value) return undefined;
+  const given = typeof value === 'object' ? value : {};
+  const ms = (name: keyof LDClusterOptions, fallback: number): number => {
+    const v = given[name];
+    if (v === undefined) return fallback;
+    if (typeof v !== 'number' || !Number.isFinite(v)) {
+      logger.warn(`${PREFIX} option "cluster.${name}" should be a number of milliseconds, got ${typeName(v)}; using the default ${fallback}`);
+      return fallback;
+    }
+    if (v < 100) {
+      logger.warn(`${PREFIX} option "cluster.${name}" is ${v}, below its minimum 100; using 100`);
+      return 100;
+    }
+    return v;
+  };
+  for (const name of Object.keys(given)) {
+    if (name !== 'eventForwardIntervalMs' && name !== 'primaryTimeoutMs') logger.warn(`${PREFIX} unknown option "cluster.${name}" is ignored`);
+  }
+  return Object.freeze({ eventForwardIntervalMs: ms('eventForwardIntervalMs', 1000), primaryTimeoutMs: ms('primaryTimeoutMs', 5000) });
 }
 
 /** As LaunchDarkly's SDK: setting only some of the three URIs is usually a mistake (traffic split between services). */

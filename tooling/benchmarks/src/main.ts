@@ -8,9 +8,17 @@
  * and with `--readme` rewrites the root README's Performance section. A scenario whose correctness
  * digests differ between the SDKs gets no ratio, and the run exits non-zero.
  *
- * Options: `--only a,b` (scenario names), `--rounds N` (default 3), `--phase-ms N` (each measured loop,
+ * Then the cluster benchmark (cluster.ts, `--only cluster` runs it alone): a node:cluster app with W
+ * workers in Switchyard's cluster mode, with W independent Switchyard clients and with W independent
+ * LaunchDarkly clients; streams, event posts and memory per host, in a table, in the results file
+ * (`cluster`) and with `--readme` between the README's `<!-- cluster-table:start -->` and
+ * `<!-- cluster-table:end -->` markers. Summary counts that do not add up to the evaluations made fail the run.
+ *
+ * Options: `--only a,b` (scenario names, and `cluster`), `--rounds N` (default 3), `--phase-ms N` (each measured loop,
  * default 2000), `--out file` (default `results/latest.json`), `--readme`, `--cpu-prof` (scenario processes write V8 CPU profiles to
- * `results/profiles/<scenario>-<sdk>/`, one file per thread: the largest is the main thread), to open in Chrome DevTools or speedscope).
+ * `results/profiles/<scenario>-<sdk>/`, one file per thread: the largest is the main thread), to open in Chrome DevTools or speedscope),
+ * `--cluster-workers 2,4,8` (worker counts of the cluster benchmark), `--cluster-contexts N` (contexts each
+ * cluster worker evaluates every flag for, default 200).
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -21,6 +29,8 @@ import { fileURLToPath } from 'node:url';
 import { startFakeLaunchDarkly, type FakeKind, type FakeLaunchDarkly } from '@switchyard/fake-launchdarkly';
 import { startRedis, type RedisServer } from '@switchyard/test-services';
 
+import { runClusterBenchmark, DEFAULT_CLUSTER_OPTIONS, type ClusterResult } from './cluster.js';
+import { formatClusterMarkdown, formatClusterTable, hasClusterSection, replaceClusterSection, CLUSTER_END, CLUSTER_START } from './cluster-report.js';
 import { RESULT_PREFIX, SDKS, type Scenario, type ScenarioInput, type ScenarioOutput, type SdkName, type WorkloadName } from './protocol.js';
 import { formatMarkdown, formatTable, replaceReadmeSection, summarize, type Run, type ScenarioSummary } from './report.js';
 import { scenarios } from './scenarios/index.js';
@@ -37,10 +47,24 @@ interface Args {
   readme: boolean;
   cpuProf: boolean;
   out: string;
+  clusterWorkers: number[];
+  clusterContexts: number;
 }
 
+/** The name `--only` takes for the cluster benchmark. */
+const CLUSTER = 'cluster';
+
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { only: undefined, rounds: 3, phaseMs: 2000, readme: false, cpuProf: false, out: join(packageDir, 'results', 'latest.json') };
+  const args: Args = {
+    only: undefined,
+    rounds: 3,
+    phaseMs: 2000,
+    readme: false,
+    cpuProf: false,
+    out: join(packageDir, 'results', 'latest.json'),
+    clusterWorkers: [...DEFAULT_CLUSTER_OPTIONS.workers],
+    clusterContexts: DEFAULT_CLUSTER_OPTIONS.contexts,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = (): string => {
@@ -54,12 +78,21 @@ function parseArgs(argv: readonly string[]): Args {
     else if (a === '--readme') args.readme = true;
     else if (a === '--cpu-prof') args.cpuProf = true;
     else if (a === '--out') args.out = value();
+    else if (a === '--cluster-workers') args.clusterWorkers = value().split(',').map(Number);
+    else if (a === '--cluster-contexts') args.clusterContexts = Number(value());
     else if (a !== '--') throw new Error(`benchmarks: unknown option ${a}`);
   }
   if (!Number.isInteger(args.rounds) || args.rounds < 1) throw new Error('benchmarks: --rounds must be a positive integer');
   if (!Number.isFinite(args.phaseMs) || args.phaseMs < 100) throw new Error('benchmarks: --phase-ms must be at least 100');
-  const unknown = args.only?.filter((n) => !scenarios.some((s) => s.name === n)) ?? [];
-  if (unknown.length) throw new Error(`benchmarks: no scenario ${unknown.join(', ')} (have: ${scenarios.map((s) => s.name).join(', ')})`);
+  if (args.clusterWorkers.length === 0 || !args.clusterWorkers.every((w) => Number.isInteger(w) && w >= 1)) {
+    throw new Error('benchmarks: --cluster-workers must be a comma-separated list of positive integers');
+  }
+  if (!Number.isInteger(args.clusterContexts) || args.clusterContexts < 1 || args.clusterContexts > STANDARD.contexts) {
+    throw new Error(`benchmarks: --cluster-contexts must be an integer from 1 to ${STANDARD.contexts}`);
+  }
+  const names = [...scenarios.map((s) => s.name), CLUSTER];
+  const unknown = args.only?.filter((n) => !names.includes(n)) ?? [];
+  if (unknown.length) throw new Error(`benchmarks: no scenario ${unknown.join(', ')} (have: ${names.join(', ')})`);
   return args;
 }
 
@@ -132,11 +165,20 @@ function versionOf(pkg: string): string {
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const selected = scenarios.filter((s) => !args.only || args.only.includes(s.name));
+  const runCluster = !args.only || args.only.includes(CLUSTER);
+  const readmePath = join(repoRoot, 'README.md');
+  if (args.readme && runCluster && !hasClusterSection(readFileSync(readmePath, 'utf8'))) {
+    // Before minutes of measuring: the README must have the cluster section's markers.
+    console.error(`benchmarks: --readme: ${readmePath} has no ${CLUSTER_START} … ${CLUSTER_END} section; add both markers where the cluster table goes`);
+    process.exitCode = 1;
+    return;
+  }
   const started = Date.now();
   const services: Record<string, string> = {};
   const workloads = new Map<WorkloadName, FakeLaunchDarkly>();
   let redis: RedisServer | undefined;
   const summaries: ScenarioSummary[] = [];
+  let cluster: ClusterResult | undefined;
   let failed = false;
   try {
     for (const name of new Set(selected.map((s) => s.workload))) workloads.set(name, await serve(name));
@@ -157,9 +199,14 @@ async function main(): Promise<void> {
     for (const fake of workloads.values()) await fake.close();
     await redis?.stop();
   }
+  // After the A/B scenarios (and with their services stopped): the cluster benchmark loads every core.
+  if (runCluster) {
+    cluster = await runClusterBenchmark({ workers: args.clusterWorkers, contexts: args.clusterContexts });
+    if (cluster.problems.length > 0) failed = true;
+  }
 
-  const table = formatTable(summaries);
-  console.log(`\n${table}\n`);
+  if (selected.length > 0) console.log(`\n${formatTable(summaries)}\n`);
+  if (cluster) console.log(`\n${formatClusterTable(cluster.rows)}\n`);
   const seconds = Math.round((Date.now() - started) / 1000);
   const result = {
     date: new Date().toISOString(),
@@ -169,24 +216,44 @@ async function main(): Promise<void> {
     phaseMs: args.phaseMs,
     seconds,
     scenarios: summaries,
+    cluster,
   };
   mkdirSync(dirname(args.out), { recursive: true });
   writeFileSync(args.out, `${JSON.stringify(result, null, 2)}\n`);
   console.log(`${args.out} written (${seconds} s)`);
-  if (args.readme) {
-    const m = result.machine;
+  const m = result.machine;
+  const measuredOn = `Measured ${result.date.slice(0, 10)} on ${m.cores} × ${m.cpu}, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}, against ${result.launchdarkly}`;
+  if (args.readme && selected.length > 0) {
     const section = [
-      `Measured ${result.date.slice(0, 10)} on ${m.cores} × ${m.cpu}, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}, against ${result.launchdarkly};`,
+      `${measuredOn};`,
       `medians of ${args.rounds} rounds per SDK, ${args.phaseMs} ms loops. ↑: higher is better, ↓: lower is better.`,
       '',
       formatMarkdown(summaries),
     ].join('\n');
-    const readmePath = join(repoRoot, 'README.md');
     writeFileSync(readmePath, replaceReadmeSection(readFileSync(readmePath, 'utf8'), section));
     console.log('README.md Performance section updated');
   }
+  if (args.readme && cluster) {
+    const section = [
+      `${measuredOn};`,
+      `each worker evaluates ${cluster.flags.toLocaleString('en')} flags × ${cluster.contexts} contexts (${cluster.evaluationsPerWorker.toLocaleString('en')} \`variation()\` calls), then the app shuts down gracefully.`,
+      'streams: upstream stream connections; senders: distinct `x-launchdarkly-instance-id` among the bulk posts; RSS after a full GC in every process, host = primary + workers;',
+      'init: from the primary\'s start to every worker initialized; feature events: full events of evaluations in experiments, received / made;',
+      'summary counts: the summaries received add up to exactly the evaluations made (prerequisites included).',
+      '',
+      formatClusterMarkdown(cluster.rows),
+    ].join('\n');
+    try {
+      writeFileSync(readmePath, replaceClusterSection(readFileSync(readmePath, 'utf8'), section));
+      console.log('README.md cluster table updated');
+    } catch (err) {
+      console.error((err as Error).message);
+      failed = true;
+    }
+  }
   if (failed) {
-    console.error('\nbenchmarks FAILED: a scenario did not finish, or the SDKs disagreed on an answer (see above)');
+    console.error('\nbenchmarks FAILED: a scenario did not finish, the SDKs disagreed on an answer, or the cluster benchmark\'s counts did not add up (see above)');
+    for (const problem of cluster?.problems ?? []) console.error(`  cluster ${problem}`);
     process.exitCode = 1;
   }
 }

@@ -1,5 +1,5 @@
 import type { AttributeReference } from '../context/attribute-reference.js';
-import type { Context } from '../context/context.js';
+import { Context } from '../context/context.js';
 import { ClosedError } from '../errors/index.js';
 import { isExperiment } from '../evaluation/flags-state.js';
 import type { LDEvaluationReason } from '../evaluation/reasons.js';
@@ -102,6 +102,8 @@ type InboxRecord =
       readonly prereqOf: string | undefined;
       readonly samplingRatio: number;
     }
+  /** An event another processor already formatted (a cluster worker's), sent as is. */
+  | { readonly t: 'output'; readonly event: OutputEvent }
   | {
       readonly t: 'custom';
       readonly date: number;
@@ -325,6 +327,67 @@ export class DefaultEventProcessor implements EventProcessor {
     }
   }
 
+  /**
+   * Adds the analytics events of a payload another processor built (what a cluster worker forwards to the
+   * primary instead of posting it), so they leave in this processor's next payload:
+   * - a `summary` is merged into this processor's summary (one summary per payload, whatever the number
+   *   of workers; see {@link EventSummarizer.merge});
+   * - an `index` event is kept only for a context this processor has not seen in its deduplication
+   *   window (the worker deduplicated against its own contexts; this removes duplicates across workers);
+   * - every other event (feature, debug, custom, identify) is queued as is, counted against `capacity`;
+   *   when a payload would not fit, what is queued is sent first (while a delivery slot is free), and
+   *   only then are events dropped and counted.
+   * Contexts arrive already formatted (private attributes redacted by the worker). Anything that is not a
+   * known event object is skipped. Never throws.
+   */
+  recordForwarded(events: readonly unknown[]): void {
+    if (this._closed || this._disabled || !Array.isArray(events)) return;
+    // Several workers fill one queue: rather than drop what does not fit, send what is queued now (an
+    // early payload) while a delivery slot is free. Memory stays bounded by capacity × deliveries.
+    if (this._inbox.size + events.length > this._inbox.capacity && this._inbox.size > 0 && this._inFlight.size < this._maxInFlight) {
+      this._startDelivery();
+    }
+    for (const event of events) {
+      try {
+        this._recordForwarded(event);
+      } catch (err) {
+        this._recordFailed(err);
+      }
+    }
+  }
+
+  private _recordForwarded(event: unknown): void {
+    if (typeof event !== 'object' || event === null) return;
+    const output = event as OutputEvent;
+    switch (output.kind) {
+      case 'summary':
+        if (typeof output.features !== 'object' || output.features === null) return;
+        for (let n = this._summarizer.merge(output); n > 0; n--) this._dropUnknown();
+        return;
+      case 'index': {
+        const context = Context.from(output.context);
+        if (!context.valid) return;
+        if (this._keys.see(context.canonicalKey)) {
+          this._deduplicatedSinceDiagnostic++;
+          this._deduplicatedTotal++;
+          return;
+        }
+        this._enqueue({ t: 'output', event: output });
+        return;
+      }
+      case 'feature':
+      case 'debug':
+      case 'custom':
+      case 'identify':
+        if (typeof output.context !== 'object' || output.context === null) return;
+        if (output.kind === 'identify') this._keys.see(Context.from(output.context).canonicalKey);
+        this._enqueue({ t: 'output', event: output });
+        return;
+      default:
+        return;
+    }
+  }
+
   /** Records a stream connection attempt for the next diagnostic event (called by the streaming data source). */
   recordStreamInit(init: StreamInitRecord): void {
     this._diagnostics?.recordStreamInit(init);
@@ -543,6 +606,9 @@ export class DefaultEventProcessor implements EventProcessor {
             ...(r.reason === undefined ? {} : { reason: r.reason }),
             ...(r.samplingRatio === 1 ? {} : { samplingRatio: r.samplingRatio }),
           });
+          break;
+        case 'output':
+          out.push(r.event);
           break;
         case 'custom':
           out.push({

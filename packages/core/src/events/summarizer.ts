@@ -81,6 +81,29 @@ class VersionCounters {
     }
   }
 
+  /** Counts `n` evaluations in `slot` at once (a merged summary), keeping `value` if they are the slot's first. */
+  addCount(slot: number, value: JsonValue, n: number): void {
+    const before = this.count(slot);
+    if (before === 0) this.values[slot] = value;
+    const after = before + n;
+    switch (slot) {
+      case 0:
+        this._c0 = after;
+        break;
+      case 1:
+        this._c1 = after;
+        break;
+      case 2:
+        this._c2 = after;
+        break;
+      case 3:
+        this._c3 = after;
+        break;
+      default:
+        (this._rest ??= [])[slot] = after;
+    }
+  }
+
   /** Counts one evaluation in `slot`, keeping `value` if it is the slot's first. */
   add(slot: number, value: JsonValue): void {
     if (this.increment(slot)) return;
@@ -255,6 +278,45 @@ export class EventSummarizer {
     versionCounters(entry, undefined).add(0, defaultValue);
     this._touch(entry, parts, creationDate);
     return true;
+  }
+
+  /**
+   * Adds the counts of a summary event another summarizer built (a cluster worker's, forwarded to the
+   * primary), as if its evaluations had been counted here: counters of the same key, version and variation
+   * add up, context kinds are united, the window grows to cover both. Values and defaults already counted
+   * here are kept. A new flag key made only of `unknown` counters is subject to `maxUnknownFlagKeys`;
+   * returns how many evaluations were left out because of it (0 normally). Malformed counters are skipped.
+   */
+  merge(summary: SummaryOutputEvent): number {
+    let refused = 0;
+    for (const [key, flag] of Object.entries(summary.features)) {
+      const counters = Array.isArray(flag?.counters) ? flag.counters : [];
+      let entry = this._byKey.get(key);
+      if (!entry) {
+        const first = counters[0];
+        if (!first) continue;
+        const firstVersion = first.unknown ? undefined : first.version;
+        if (firstVersion === undefined && counters.every((c) => c.unknown)) {
+          if (this._unknownKeys >= this._maxUnknownFlagKeys) {
+            for (const c of counters) refused += c.count;
+            continue;
+          }
+          this._unknownKeys++;
+        }
+        entry = new KeyCounters(firstVersion, flag.default ?? null);
+        this._byKey.set(key, entry);
+      }
+      for (const c of counters) {
+        if (typeof c.count !== 'number' || !(c.count > 0)) continue;
+        const version = c.unknown ? undefined : c.version;
+        const slot = typeof c.variation === 'number' && c.variation >= 0 ? c.variation + 1 : 0;
+        versionCounters(entry, version).addCount(slot, c.value ?? null, c.count);
+      }
+      for (const kind of Array.isArray(flag.contextKinds) ? flag.contextKinds : []) entry.addKind(kind);
+    }
+    if (summary.startDate > 0 && (this._startDate === 0 || summary.startDate < this._startDate)) this._startDate = summary.startDate;
+    if (summary.endDate > this._endDate) this._endDate = summary.endDate;
+    return refused;
   }
 
   /** The summary of everything counted since the last call (undefined if nothing was), and a fresh window. */

@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 
@@ -35,6 +36,9 @@ import {
   type PersistentDataStore,
 } from '@switchyard/core';
 
+import { ClusterHub } from '../cluster/primary.js';
+import { envFingerprint } from '../cluster/protocol.js';
+import { ClusterReplicaSource, ForwardingEventProcessor, processChannel } from '../cluster/worker.js';
 import type { DataSource } from '../data-sources/data-source.js';
 import { DataSourceUpdates } from '../data-sources/data-source-updates.js';
 import { PollingDataSource } from '../data-sources/polling.js';
@@ -168,6 +172,9 @@ export class SwitchyardClient extends EventEmitter implements LDClient {
   private readonly _async: AsyncEvaluationData;
   private readonly _internal: ClientInternalOptions;
   private readonly _offline: boolean;
+  /** Cluster mode: this process's part (`none` when cluster mode is off, offline, or misconfigured). */
+  private readonly _clusterRole: 'none' | 'primary' | 'worker';
+  private _hub: ClusterHub | undefined;
 
   private _initState: InitState = 'initializing';
   private _initPromise: Promise<LDClient> | undefined;
@@ -198,6 +205,7 @@ export class SwitchyardClient extends EventEmitter implements LDClient {
     this._sdkKey = sdkKey ?? '';
 
     const context: ClientContext = { sdkKey: this._sdkKey, logger: this._logger, offline: config.offline, config };
+    this._clusterRole = this._chooseClusterRole();
     this._http = new HttpClient(config);
     const headers = defaultHeaders(this._sdkKey, config, randomUUID());
     this._store = this._createStore(context);
@@ -213,13 +221,16 @@ export class SwitchyardClient extends EventEmitter implements LDClient {
           this.emit(`update:${key}`, { key });
         },
         onError: (err) => this._emitError(err),
+        onApplied: (change) => this._hub?.applied(change),
       },
       this._logger,
     );
 
     this._eventsOn = config.sendEvents && !config.offline;
     let events: ClientEventProcessor = nullEventProcessor;
-    if (this._eventsOn) {
+    if (this._eventsOn && this._clusterRole === 'worker') {
+      events = new ForwardingEventProcessor(processChannel(), envFingerprint(this._sdkKey), config, config.cluster!, this._logger);
+    } else if (this._eventsOn) {
       try {
         events = (internal.eventProcessorFactory ?? defaultEventProcessorFactory)({
           sdkKey: this._sdkKey,
@@ -280,6 +291,7 @@ export class SwitchyardClient extends EventEmitter implements LDClient {
     this._evaluator = new Evaluator(this._sync);
 
     this._dataSource = this._configError ? undefined : this._createDataSource(context, headers);
+    if (this._clusterRole === 'primary' && !this._configError) this._hub = this._createHub();
     if (config.offline) this._status.update('OFF');
     const open = registerClient(this._sdkKey, this);
     if (open > 1 && !config.offline) {
@@ -326,6 +338,19 @@ export class SwitchyardClient extends EventEmitter implements LDClient {
   private _createStore(context: ClientContext): DataStore {
     const option: unknown = this._config.featureStore;
     if (option === undefined || option === null) return new InMemoryDataStore();
+    if (this._clusterRole === 'worker') {
+      // The same options usually configure the primary and the workers: the store is the primary's. A
+      // factory (what the store packages give) is never called here; a store instance created for this
+      // worker is closed at once, so it holds no connections.
+      this._logger.info(`${PREFIX} cluster worker: featureStore is used by the primary only; this worker evaluates on the primary's replica in memory`);
+      const unused = option as { close?: () => unknown };
+      if (typeof option === 'object' && typeof unused.close === 'function') {
+        void Promise.resolve()
+          .then(() => unused.close!())
+          .catch((err: unknown) => this._logger.warn(`${PREFIX} closing the unused featureStore failed: ${messageOf(err)}`));
+      }
+      return new InMemoryDataStore();
+    }
     let store: unknown;
     try {
       store = typeof option === 'function' ? (option as (c: ClientContext) => unknown)(context) : option;
@@ -367,6 +392,9 @@ export class SwitchyardClient extends EventEmitter implements LDClient {
     if (config.offline || config.useLdd) return undefined;
     const initSuccess = () => this._initSuccess();
     const errorHandler = (err: Error) => this._dataSourceFailed(err);
+    if (this._clusterRole === 'worker') {
+      return new ClusterReplicaSource(processChannel(), envFingerprint(this._sdkKey), config.cluster!, this._updates, initSuccess, errorHandler, this._logger);
+    }
     if (config.updateProcessor) {
       try {
         return config.updateProcessor(context, this._updates, initSuccess, errorHandler);
@@ -380,8 +408,9 @@ export class SwitchyardClient extends EventEmitter implements LDClient {
     const onEnvironmentId = (id: string) => {
       this._environmentId = id;
     };
-    // Items keep their JSON only for a store that may write it somewhere: the in-memory store never does.
-    const keepJson = !(this._store instanceof InMemoryDataStore);
+    // Items keep their JSON only for a store that may write it somewhere (the in-memory store never does)
+    // or for a cluster primary, which sends it to its workers.
+    const keepJson = !(this._store instanceof InMemoryDataStore) || this._clusterRole === 'primary';
     if (config.stream) {
       return new StreamingDataSource(
         {
@@ -421,6 +450,43 @@ export class SwitchyardClient extends EventEmitter implements LDClient {
       initSuccess,
       errorHandler,
     );
+  }
+
+  /**
+   * This process's part in cluster mode: a node:cluster worker evaluates on the primary's replica, any
+   * other process (the primary, or a process not started by node:cluster) is the primary. Cluster mode
+   * with daemon mode is a configuration error (each would read flags differently).
+   */
+  private _chooseClusterRole(): 'none' | 'primary' | 'worker' {
+    const config = this._config;
+    if (!config.cluster || config.offline) return 'none';
+    if (config.useLdd) {
+      this._configError = new ConfigError(
+        `${PREFIX} cluster and useLdd cannot be combined: in daemon mode every process reads the data store itself, in cluster mode the primary replicates to its workers. Choose one.`,
+      );
+      return 'none';
+    }
+    return cluster.isWorker ? 'worker' : 'primary';
+  }
+
+  /** The primary's side of cluster mode: replicates data to workers, merges their events. */
+  private _createHub(): ClusterHub {
+    const processor = this._processor as ClientEventProcessor & { recordForwarded?(events: readonly unknown[]): void };
+    return new ClusterHub({
+      env: envFingerprint(this._sdkKey),
+      logger: this._logger,
+      store: this._store,
+      status: this._status,
+      forwardEvents: (body) => {
+        if (!this._eventsOn || typeof processor.recordForwarded !== 'function') return;
+        try {
+          processor.recordForwarded(JSON.parse(body) as unknown[]);
+        } catch (err) {
+          this._logger.warn(`${PREFIX} dropped a cluster worker's events that were not valid JSON: ${messageOf(err)}`);
+        }
+      },
+      flush: () => this._processor.flush(),
+    });
   }
 
   // --- lifecycle -----------------------------------------------------------------------------
@@ -505,6 +571,7 @@ export class SwitchyardClient extends EventEmitter implements LDClient {
   }
 
   private _dataSourceFailed(err: Error): void {
+    this._hub?.failed(err.message);
     this._emitError(err);
     this.emit('failed', err);
     if (this._initState === 'initializing') {
@@ -561,6 +628,7 @@ export class SwitchyardClient extends EventEmitter implements LDClient {
       }
     };
     await step('data source', () => this._dataSource?.close());
+    this._hub?.close();
     this._status.close();
     await step('event processor', () => this._processor.close());
     await step('data store', () => this._store.close());

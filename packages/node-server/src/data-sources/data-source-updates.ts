@@ -20,7 +20,17 @@ export interface UpdateListener {
   onChange(flagKey: string): void;
   /** A non-fatal problem worth an `error` event (malformed data). */
   onError(error: Error): void;
+  /**
+   * A write now served (stored, or applied to the cache during a store outage), in the order written: a
+   * cluster primary replicates it to its workers.
+   */
+  onApplied?(change: AppliedChange): void;
 }
+
+/** A write {@link DataSourceUpdates} applied: a full data set (parsed, by namespace) or one item. */
+export type AppliedChange =
+  | { readonly type: 'init'; readonly data: Readonly<Record<string, Readonly<Record<string, VersionedItem>>>> }
+  | { readonly type: 'upsert'; readonly kind: DataKind; readonly item: VersionedItem };
 
 /** A kind as data sources may name it: core's `DataKinds.*`, or any object with a known `namespace`. */
 export type KindLike = DataKind | { readonly namespace: string };
@@ -179,6 +189,7 @@ export class DataSourceUpdates {
       this.storeFailed(err);
       if (!appliedToCache(err)) return false;
     }
+    this.listener.onApplied?.({ type: 'init', data: parsed });
     this.tracker.reset();
     for (const [namespace, items] of Object.entries(parsed)) {
       for (const [key, item] of Object.entries(items)) this.tracker.update(namespace, key, item);
@@ -221,6 +232,7 @@ export class DataSourceUpdates {
       applied = appliedToCache(err);
     }
     if (!applied) return false;
+    this.listener.onApplied?.({ type: 'upsert', kind, item });
     this.tracker.update(kind.namespace, item.key, item);
     if (this.listener.hasListeners()) {
       const affected = new Set<string>();

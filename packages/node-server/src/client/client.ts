@@ -471,7 +471,7 @@ export class SwitchyardClient extends EventEmitter implements LDClient {
 
   /** The primary's side of cluster mode: replicates data to workers, merges their events. */
   private _createHub(): ClusterHub {
-    const processor = this._processor as ClientEventProcessor & { recordForwarded?(events: readonly unknown[]): void };
+    const processor = this._processor;
     return new ClusterHub({
       env: envFingerprint(this._sdkKey),
       logger: this._logger,

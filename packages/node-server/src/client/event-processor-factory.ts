@@ -21,9 +21,13 @@ export interface EventProcessorContext {
 
 /**
  * An event processor as the client uses it. `recordStreamInit`, when present, is called for each stream
- * connection attempt (diagnostic events' `streamInits`).
+ * connection attempt (diagnostic events' `streamInits`); `recordForwarded` takes cluster workers' events.
  */
-export type ClientEventProcessor = EventProcessor & { recordStreamInit?(info: StreamInitInfo): void };
+export type ClientEventProcessor = EventProcessor & {
+  recordStreamInit?(info: StreamInitInfo): void;
+  /** A cluster primary's: merges a worker's forwarded payload (core's `DefaultEventProcessor` has it). */
+  recordForwarded?(events: readonly unknown[]): void;
+};
 
 /** Creates the client's event processor. Only called when events are on (`sendEvents` and not offline). */
 export type EventProcessorFactory = (context: EventProcessorContext) => ClientEventProcessor;

@@ -227,6 +227,8 @@ class IpcEventSender implements EventSender {
  */
 export class ForwardingEventProcessor implements ClientEventProcessor {
   private readonly inner: DefaultEventProcessor;
+  /** How long `flush()` waits for the primary's delivery: its own post and one retry, with room. */
+  private readonly flushTimeoutMs: number;
   private nextFlushId = 1;
   private readonly flushes = new Map<number, () => void>();
   private readonly unsubscribe: () => void;
@@ -253,8 +255,6 @@ export class ForwardingEventProcessor implements ClientEventProcessor {
       if (isClusterMessage(message) && message.env === env && message.type === 'flushed') this.flushes.get(message.id)?.();
     });
   }
-
-  private readonly flushTimeoutMs: number;
 
   recordEvaluation: ClientEventProcessor['recordEvaluation'] = (event) => this.inner.recordEvaluation(event);
   recordUnknownFlag: ClientEventProcessor['recordUnknownFlag'] = (event) => this.inner.recordUnknownFlag(event);

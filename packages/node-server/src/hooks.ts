@@ -15,6 +15,26 @@ export interface EvaluationSeriesContext {
 /** Data a stage hands to the next stage of the same hook (the series). */
 export type EvaluationSeriesData = { readonly [key: string]: unknown };
 
+/**
+ * What an evaluation used, beyond its detail (Switchyard only): passed to `afterEvaluation` as a fourth
+ * argument and returned by `variationDetailWithMetadata`. A field is absent when the evaluation did not
+ * get that far (no flag: no `flagVersion`; an invalid context: no `contextKey`).
+ */
+export interface EvaluationMetadata {
+  /** The version of the flag that was evaluated. */
+  readonly flagVersion?: number;
+  /**
+   * The context's canonical key (LaunchDarkly's: a `user` context's plain key, otherwise `kind:key` per
+   * kind joined with `:`), the id OpenTelemetry's `feature_flag.context.id` and event deduplication use.
+   */
+  readonly contextKey?: string;
+  /** The context's kinds, in the order given (e.g. `['user']`, `['org', 'user']`). */
+  readonly contextKinds?: readonly string[];
+}
+
+/** {@link EvaluationMetadata} while the evaluation fills it in. */
+export type EvaluationMetadataSink = { -readonly [K in keyof EvaluationMetadata]: EvaluationMetadata[K] };
+
 /** A hook's name, for logs. */
 export interface HookMetadata {
   readonly name: string;
@@ -25,11 +45,20 @@ export interface HookMetadata {
  * (in registration order), `afterEvaluation` after it (in reverse order) with the result; what a stage
  * returns is passed to the same hook's next stage. A throwing stage is logged and skipped; it never
  * changes the evaluation.
+ *
+ * Switchyard passes `afterEvaluation` a fourth argument LaunchDarkly's SDK does not: the
+ * {@link EvaluationMetadata} (flag version, context key and kinds), so a tracing hook can record
+ * `feature_flag.version` and `feature_flag.context.id`. Hooks written for LaunchDarkly ignore it.
  */
 export interface Hook {
   getMetadata(): HookMetadata;
   beforeEvaluation?(hookContext: EvaluationSeriesContext, data: EvaluationSeriesData): EvaluationSeriesData;
-  afterEvaluation?(hookContext: EvaluationSeriesContext, data: EvaluationSeriesData, detail: LDEvaluationDetail): EvaluationSeriesData;
+  afterEvaluation?(
+    hookContext: EvaluationSeriesContext,
+    data: EvaluationSeriesData,
+    detail: LDEvaluationDetail,
+    metadata?: EvaluationMetadata,
+  ): EvaluationSeriesData;
 }
 
 const EMPTY: EvaluationSeriesData = Object.freeze({});
@@ -61,10 +90,16 @@ export class HookRunner {
   }
 
   /** Runs every `afterEvaluation`, last hook first. */
-  after(series: { hooks: readonly Hook[]; data: EvaluationSeriesData[] }, hookContext: EvaluationSeriesContext, detail: LDEvaluationDetail): void {
+  after(
+    series: { hooks: readonly Hook[]; data: EvaluationSeriesData[] },
+    hookContext: EvaluationSeriesContext,
+    detail: LDEvaluationDetail,
+    metadata: EvaluationMetadata,
+  ): void {
+    const frozen = Object.freeze({ ...metadata });
     for (let i = series.hooks.length - 1; i >= 0; i--) {
       const hook = series.hooks[i]!;
-      this.stage(hook, 'afterEvaluation', () => hook.afterEvaluation?.(hookContext, series.data[i] ?? EMPTY, detail));
+      this.stage(hook, 'afterEvaluation', () => hook.afterEvaluation?.(hookContext, series.data[i] ?? EMPTY, detail, frozen));
     }
   }
 

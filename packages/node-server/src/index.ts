@@ -9,7 +9,13 @@
 
 // --- client ---------------------------------------------------------------------------------
 export { init, sharedClient } from './init.js';
-export type { LDClient, LDEvaluationDetailTyped, LDWaitForInitializationOptions } from './client/api.js';
+export type {
+  LDClient,
+  LDEvaluationDetailTyped,
+  LDEvaluationDetailWithMetadata,
+  LDVariationMetadataOptions,
+  LDWaitForInitializationOptions,
+} from './client/api.js';
 export type {
   LDOptions,
   LDTLSOptions,
@@ -22,7 +28,7 @@ export type {
   Configuration,
 } from './options.js';
 export { basicLogger, type BasicLoggerOptions, type LogLevel } from './logging.js';
-export type { Hook, HookMetadata, EvaluationSeriesContext, EvaluationSeriesData } from './hooks.js';
+export type { Hook, HookMetadata, EvaluationSeriesContext, EvaluationSeriesData, EvaluationMetadata } from './hooks.js';
 export type { Plugin, PluginMetadata, EnvironmentMetadata } from './plugins.js';
 
 // --- data sources ---------------------------------------------------------------------------
@@ -90,6 +96,8 @@ export {
   type DataStore,
   type DataStoreStatus,
   type DataStoreStatusProvider,
+  type DataStoreMetrics,
+  type DataStoreOperationInfo,
   type PersistentDataStore,
   type BigSegmentStore,
   type BigSegmentStoreStatus,

@@ -1,2 +1,2 @@
-export { startTimeout, startInterval, cancelTimer, sleep, type TimerHandle } from './timers.js';
+export { startTimeout, startInterval, cancelTimer, sleep, monotonicMs, type TimerHandle } from './timers.js';
 export { utf8ByteLength } from './utf8.js';

@@ -48,3 +48,14 @@ export function sleep(ms: number): Promise<void> {
     startTimeout(resolve, ms);
   });
 }
+
+/** The clock's shape where it exists (Node, browsers, Deno, workers); core declares no platform globals. */
+const hrClock = (globalThis as { performance?: { now(): number } }).performance;
+
+/**
+ * A monotonic clock in milliseconds with sub-millisecond resolution, for measuring durations
+ * (`performance.now()` where the platform has it, else `Date.now()`).
+ */
+export function monotonicMs(): number {
+  return hrClock ? hrClock.now() : Date.now();
+}

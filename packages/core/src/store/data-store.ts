@@ -1,3 +1,4 @@
+import type { StoreError, StoreOperation } from '../errors/index.js';
 import type { DataKind, VersionedItem } from './data-kinds.js';
 
 /**
@@ -41,6 +42,28 @@ export interface DataStoreMetrics {
   readonly storeErrors: number;
   /** Times the status went from available to unavailable. */
   readonly outages: number;
+  /**
+   * Calls made to the persistent store (reads, writes, availability probes, write-backs), successful or
+   * not. Always 0 for the in-memory store.
+   */
+  readonly storeOperations: number;
+  /**
+   * Reads a caching store answered from its cache (`cacheTtlMs` not 0), including expired copies served
+   * while they are refreshed. Always 0 for the in-memory store and without a cache.
+   */
+  readonly cacheHits: number;
+  /** Reads a caching store could not answer from its cache (they go to the store, or return nothing synchronously). */
+  readonly cacheMisses: number;
+}
+
+/** One call to a persistent store, as {@link DataStoreStatusProvider.onOperation} reports it. */
+export interface DataStoreOperationInfo {
+  /** What was called (`'get'`, `'getAll'`, `'init'`, `'upsert'`, `'isInitialized'`, `'isStoreAvailable'`, `'close'`). */
+  readonly operation: StoreOperation;
+  /** How long the call took, in milliseconds (until it settled, or until `operationTimeoutMs` gave up on it). */
+  readonly durationMs: number;
+  /** Why the call failed; absent when it succeeded. */
+  readonly error?: StoreError;
 }
 
 /**
@@ -59,6 +82,12 @@ export interface DataStoreStatusProvider {
   on(event: 'change', listener: (status: DataStoreStatus) => void): Unsubscribe;
   /** Removes a listener added with {@link DataStoreStatusProvider.on}. */
   off(event: 'change', listener: (status: DataStoreStatus) => void): void;
+  /**
+   * Switchyard only (for metrics, e.g. `@switchyard/otel`): calls `listener` after every call to the
+   * persistent store with its operation, duration and error. Never called for the in-memory store. A
+   * throwing listener is logged and does not affect the store. Returns a function that removes it.
+   */
+  onOperation?(listener: (operation: DataStoreOperationInfo) => void): Unsubscribe;
 }
 
 /**

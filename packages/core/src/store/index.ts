@@ -9,6 +9,7 @@ export {
 export type {
   DataStore,
   DataStoreMetrics,
+  DataStoreOperationInfo,
   DataStoreStatus,
   DataStoreStatusProvider,
   FullDataSet,

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
-import { ClosedError, MalformedDataError, PersistentStoreWrapper, StoreError } from '../index.js';
+import { ClosedError, MalformedDataError, PersistentStoreWrapper, StoreError, type DataStoreOperationInfo } from '../index.js';
 import { CapturingLogger, InMemoryPersistentStore } from '../testing/index.js';
 import { FEATURES, MODES, SEGMENTS, UNAVAILABLE, flag, putRaw, segment, setup } from './test-helpers.test-support.js';
 
@@ -219,7 +219,43 @@ describe.each(MODES)('PersistentStoreWrapper, $name', ({ cacheTtlMs }) => {
       store.fail('get');
       await wrapper.get(FEATURES, 'a').catch(() => undefined);
       await wrapper.get(FEATURES, 'b').catch(() => undefined);
-      expect(wrapper.status.getMetrics()).toEqual({ oversizedItemsDropped: 0, storeErrors: 2, outages: 1 });
+      expect(wrapper.status.getMetrics()).toEqual({
+        oversizedItemsDropped: 0,
+        storeErrors: 2,
+        outages: 1,
+        storeOperations: 2,
+        cacheHits: 0,
+        cacheMisses: cacheTtlMs === 0 ? 0 : 2,
+      });
+      await wrapper.close();
+    });
+
+    it('reports every store call with its duration and error, and counts cache hits and misses', async () => {
+      const { wrapper, store } = setup(cacheTtlMs);
+      const calls: DataStoreOperationInfo[] = [];
+      const off = wrapper.status.onOperation!((op) => calls.push(op));
+      await putRaw(store, 'features', 'a', 1, { key: 'a', version: 1, on: true });
+      expect(await wrapper.get(FEATURES, 'a')).toMatchObject({ version: 1 });
+      expect(await wrapper.get(FEATURES, 'a')).toMatchObject({ version: 1 });
+      wrapper.getSync(FEATURES, 'a');
+      store.fail('get');
+      await wrapper.get(FEATURES, 'b').catch(() => undefined);
+      const cached = cacheTtlMs !== 0;
+      // A cached item makes no call; without a cache every async read is one.
+      expect(calls.map((c) => [c.operation, c.error === undefined])).toEqual([
+        ['get', true],
+        ...(cached ? [] : [['get', true]]),
+        ['get', false],
+      ]);
+      for (const c of calls) expect(c.durationMs).toBeGreaterThanOrEqual(0);
+      expect(StoreError.isInstance(calls.at(-1)!.error)).toBe(true);
+      expect(calls.at(-1)!.error!.message).toMatch(/injected failure/);
+      const metrics = wrapper.status.getMetrics();
+      expect(metrics.storeOperations).toBe(calls.length);
+      expect([metrics.cacheHits, metrics.cacheMisses]).toEqual(cached ? [2, 2] : [0, 0]);
+      off();
+      await wrapper.get(FEATURES, 'other').catch(() => undefined);
+      expect(calls).toHaveLength(cached ? 2 : 3);
       await wrapper.close();
     });
   });

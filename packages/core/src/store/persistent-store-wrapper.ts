@@ -1,6 +1,6 @@
 import { ClosedError, MalformedDataError, StoreError, type StoreOperation, TimeoutError } from '../errors/index.js';
 import { type LDLogger, safeLogger } from '../logging/index.js';
-import { type TimerHandle, cancelTimer, startInterval, startTimeout } from '../platform/index.js';
+import { type TimerHandle, cancelTimer, monotonicMs, startInterval, startTimeout } from '../platform/index.js';
 import { type DataKind, DataKinds, type VersionedItem } from './data-kinds.js';
 import type { CacheMode, DataStore, DataStoreStatusProvider, FullDataSet, Unsubscribe } from './data-store.js';
 import { type ItemGuard, type ItemTooLargeError, createItemGuard } from './item-guard.js';
@@ -215,10 +215,18 @@ export class PersistentStoreWrapper implements DataStore {
    */
   getSync<T extends VersionedItem>(kind: DataKind<T>, key: string): T | null | undefined {
     if (this.closed || this.cacheMode === 'none') return undefined;
+    const metrics = this.tracker.metrics;
     const hit = this.lookup(kind.namespace, key);
-    if (hit !== undefined) return live(hit) as T | null;
+    if (hit !== undefined) {
+      metrics.cacheHits++;
+      return live(hit) as T | null;
+    }
     const stale = this.staleCopy(kind.namespace, key);
-    if (!stale) return undefined;
+    if (!stale) {
+      metrics.cacheMisses++;
+      return undefined;
+    }
+    metrics.cacheHits++;
     this.revalidate(kind, key, stale.fromList);
     return live(stale.item) as T | null;
   }
@@ -227,7 +235,11 @@ export class PersistentStoreWrapper implements DataStore {
     this.assertOpen('get');
     if (this.cacheMode !== 'none') {
       const hit = this.lookup(kind.namespace, key);
-      if (hit !== undefined) return live(hit) as T | null;
+      if (hit !== undefined) {
+        this.tracker.metrics.cacheHits++;
+        return live(hit) as T | null;
+      }
+      this.tracker.metrics.cacheMisses++;
     }
     return live(await this.readItem(kind, key)) as T | null;
   }
@@ -235,12 +247,17 @@ export class PersistentStoreWrapper implements DataStore {
   allSync<T extends VersionedItem>(kind: DataKind<T>): Readonly<Record<string, T>> | undefined {
     if (this.closed || this.cacheMode === 'none') return undefined;
     const list = this.validList(kind.namespace);
+    this.countLookup(list !== undefined);
     return list ? (this.liveView(list) as Readonly<Record<string, T>>) : undefined;
   }
 
   async all<T extends VersionedItem>(kind: DataKind<T>): Promise<Readonly<Record<string, T>>> {
     this.assertOpen('getAll');
-    const cached = this.cacheMode === 'none' ? undefined : this.validList(kind.namespace);
+    let cached: KindList | undefined;
+    if (this.cacheMode !== 'none') {
+      cached = this.validList(kind.namespace);
+      this.countLookup(cached !== undefined);
+    }
     const list = cached ?? (await this.readAll(kind));
     return this.liveView(list) as Readonly<Record<string, T>>;
   }
@@ -590,7 +607,23 @@ export class PersistentStoreWrapper implements DataStore {
     }
   }
 
+  private countLookup(hit: boolean): void {
+    if (hit) this.tracker.metrics.cacheHits++;
+    else this.tracker.metrics.cacheMisses++;
+  }
+
+  /** Calls the store with the operation timeout, and counts and reports the call (`onOperation`). */
   private withTimeout<R>(operation: StoreOperation, fn: () => Promise<R>): Promise<R> {
+    const started = monotonicMs();
+    const settled = this.settleWithTimeout(operation, fn);
+    settled.then(
+      () => this.tracker.recordOperation({ operation, durationMs: monotonicMs() - started }),
+      (err: unknown) => this.tracker.recordOperation({ operation, durationMs: monotonicMs() - started, error: this.toStoreError(err, operation) }),
+    );
+    return settled;
+  }
+
+  private settleWithTimeout<R>(operation: StoreOperation, fn: () => Promise<R>): Promise<R> {
     let promise: Promise<R>;
     try {
       promise = Promise.resolve(fn());

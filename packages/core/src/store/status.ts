@@ -1,5 +1,5 @@
 import type { LDLogger } from '../logging/index.js';
-import type { DataStoreMetrics, DataStoreStatus, DataStoreStatusProvider, Unsubscribe } from './data-store.js';
+import type { DataStoreMetrics, DataStoreOperationInfo, DataStoreStatus, DataStoreStatusProvider, Unsubscribe } from './data-store.js';
 import { ListenerSet } from './listeners.js';
 
 type MutableMetrics = { -readonly [K in keyof DataStoreMetrics]: DataStoreMetrics[K] };
@@ -12,13 +12,25 @@ export class StatusTracker implements DataStoreStatusProvider {
   private status: DataStoreStatus = Object.freeze({ available: true, refreshNeeded: false });
   private readonly listeners: ListenerSet<DataStoreStatus>;
   /** Mutable on purpose: the owning store increments the counters. */
-  readonly metrics: MutableMetrics = { oversizedItemsDropped: 0, storeErrors: 0, outages: 0 };
+  readonly metrics: MutableMetrics = { oversizedItemsDropped: 0, storeErrors: 0, outages: 0, storeOperations: 0, cacheHits: 0, cacheMisses: 0 };
+  private readonly operationListeners: ListenerSet<DataStoreOperationInfo>;
 
   constructor(
     private readonly monitoringEnabled: boolean,
     logger: LDLogger,
   ) {
     this.listeners = new ListenerSet((err) => logger.error(`A data store status listener threw: ${String(err)}`));
+    this.operationListeners = new ListenerSet((err) => logger.error(`A data store operation listener threw: ${String(err)}`));
+  }
+
+  onOperation(listener: (operation: DataStoreOperationInfo) => void): Unsubscribe {
+    return this.operationListeners.add(listener);
+  }
+
+  /** Counts a call to the store and tells the operation listeners (the owning store calls it). */
+  recordOperation(operation: DataStoreOperationInfo): void {
+    this.metrics.storeOperations++;
+    if (this.operationListeners.size > 0) this.operationListeners.emit(operation);
   }
 
   getStatus(): DataStoreStatus {
@@ -53,5 +65,6 @@ export class StatusTracker implements DataStoreStatusProvider {
   /** Drops every listener (the store was closed). */
   clear(): void {
     this.listeners.clear();
+    this.operationListeners.clear();
   }
 }

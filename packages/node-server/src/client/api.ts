@@ -3,6 +3,7 @@ import type { EventEmitter } from 'node:events';
 import type {
   BigSegmentStoreStatusProvider,
   DataStoreStatusProvider,
+  EventProcessorStats,
   LDContext,
   LDEvaluationDetail,
   LDFlagsState,
@@ -11,7 +12,7 @@ import type {
 } from '@switchyard/core';
 
 import type { DataSourceStatusProvider } from '../data-sources/status.js';
-import type { Hook } from '../hooks.js';
+import type { EvaluationMetadata, Hook } from '../hooks.js';
 
 /** Options of {@link LDClient.waitForInitialization}. */
 export interface LDWaitForInitializationOptions {
@@ -20,6 +21,22 @@ export interface LDWaitForInitializationOptions {
    * takes (a warning is logged); over 60 s a warning recommends less.
    */
   timeout?: number;
+}
+
+/** Options of {@link LDClient.variationDetailWithMetadata}. */
+export interface LDVariationMetadataOptions {
+  /**
+   * Checks the value's type as `boolVariationDetail`, `numberVariationDetail` and `stringVariationDetail`
+   * do: a value of another type gives the default with reason `WRONG_TYPE` (and the events and hooks of
+   * that method). Without it the value is not checked (`variationDetail`).
+   */
+  type?: 'boolean' | 'number' | 'string';
+}
+
+/** {@link LDClient.variationDetailWithMetadata}'s result (frozen). */
+export interface LDEvaluationDetailWithMetadata {
+  readonly detail: LDEvaluationDetail;
+  readonly metadata: EvaluationMetadata;
 }
 
 /** `variationDetail`'s result with a typed value. */
@@ -69,6 +86,19 @@ export interface LDClient extends EventEmitter {
   jsonVariationDetail(key: string, context: LDContext, defaultValue: unknown): Promise<LDEvaluationDetailTyped<unknown>>;
 
   /**
+   * `variationDetail` plus what the evaluation used (Switchyard only): the flag's version and the
+   * context's canonical key and kinds, for integrations such as `@switchyard/openfeature` (flag
+   * metadata) and tracing. Records the same analytics events and runs the same hooks as
+   * `variationDetail`, or as the typed detail method when `options.type` is given. Never rejects.
+   */
+  variationDetailWithMetadata(
+    key: string,
+    context: LDContext,
+    defaultValue: unknown,
+    options?: LDVariationMetadataOptions,
+  ): Promise<LDEvaluationDetailWithMetadata>;
+
+  /**
    * Synchronous `variation` (Switchyard only): answers from memory without a promise. When the data is
    * not in memory (a persistent store's cache miss, big segments, a client not yet initialized whose
    * store state is unknown) it returns `defaultValue` with reason `CLIENT_NOT_READY` and loads the data
@@ -108,6 +138,13 @@ export interface LDClient extends EventEmitter {
   close(): Promise<void>;
   /** True in offline mode. */
   isOffline(): boolean;
+  /**
+   * The analytics event processor's counters (Switchyard only): queue depth, dropped events, payloads
+   * delivered and dropped; for monitoring (e.g. `@switchyard/otel`). `undefined` when events are off
+   * (`sendEvents: false`, offline) or the processor keeps no counters (a cluster worker's, which forwards
+   * its events to the primary).
+   */
+  getEventProcessorStats(): EventProcessorStats | undefined;
   /** Adds an evaluation hook. */
   addHook(hook: Hook): void;
   /** The logger the client uses. */

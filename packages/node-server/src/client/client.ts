@@ -27,6 +27,7 @@ import {
   type DataStoreStatusProvider,
   type EvaluationData,
   type EvaluationResult,
+  type EventProcessorStats,
   type Flag,
   type LDContext,
   type LDEvaluationDetail,
@@ -44,13 +45,13 @@ import { DataSourceUpdates } from '../data-sources/data-source-updates.js';
 import { PollingDataSource } from '../data-sources/polling.js';
 import { DataSourceStatusManager, type DataSourceStatusProvider } from '../data-sources/status.js';
 import { StreamingDataSource, type StreamInitInfo } from '../data-sources/streaming.js';
-import { HookRunner, type EvaluationSeriesContext, type Hook } from '../hooks.js';
+import { HookRunner, type EvaluationMetadataSink, type EvaluationSeriesContext, type Hook } from '../hooks.js';
 import { HttpClient } from '../http/http-client.js';
 import { SDK_VERSION, defaultHeaders } from '../http/headers.js';
 import { basicLogger, redactingLogger } from '../logging.js';
 import { validateOptions, type ClientContext, type Configuration, type LDOptions } from '../options.js';
 import type { EnvironmentMetadata } from '../plugins.js';
-import type { LDClient, LDEvaluationDetailTyped, LDWaitForInitializationOptions } from './api.js';
+import type { LDClient, LDEvaluationDetailTyped, LDEvaluationDetailWithMetadata, LDVariationMetadataOptions, LDWaitForInitializationOptions } from './api.js';
 import { defaultEventProcessorFactory, type ClientEventProcessor, type EventProcessorFactory } from './event-processor-factory.js';
 import { registerClient, unregisterClient } from './registry.js';
 
@@ -92,12 +93,23 @@ const METHOD = {
   jsonDetail: 'LDClient.jsonVariationDetail',
 } as const;
 
+const TYPED_DETAIL_METHOD: Readonly<Record<string, string>> = {
+  boolean: METHOD.boolDetail,
+  number: METHOD.numberDetail,
+  string: METHOD.stringDetail,
+};
+
 function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
   return typeof (value as { then?: unknown } | null)?.then === 'function';
 }
 
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+function describeContext(meta: EvaluationMetadataSink, context: Context): void {
+  meta.contextKey = context.canonicalKey;
+  meta.contextKinds = context.kinds;
 }
 
 const DATA_STORE_METHODS = ['getSync', 'get', 'allSync', 'all', 'init', 'upsert', 'initialized', 'onRefreshNeeded', 'close'] as const;
@@ -645,7 +657,14 @@ export class SwitchyardClient extends EventEmitter implements LDClient {
    * Evaluates from memory. Returns the detail, or `PENDING` when something must be awaited (store data
    * not in memory, big segments, or whether an uninitialized client's store holds data).
    */
-  private _evalSync(key: string, input: unknown, defaultValue: unknown, withReasons: boolean, type: ValueType | undefined): LDEvaluationDetail | typeof PENDING {
+  private _evalSync(
+    key: string,
+    input: unknown,
+    defaultValue: unknown,
+    withReasons: boolean,
+    type: ValueType | undefined,
+    meta?: EvaluationMetadataSink,
+  ): LDEvaluationDetail | typeof PENDING {
     if (this._offline) return this._offlineDetail(defaultValue);
     if (this._initState !== 'initialized') {
       if (!this._storeInitialized) return PENDING;
@@ -655,15 +674,24 @@ export class SwitchyardClient extends EventEmitter implements LDClient {
     if (!context.valid) return this._invalidContext(context, defaultValue);
     const flag = this._store.getSync(DataKinds.features, key);
     if (flag === undefined) return PENDING;
+    if (meta) describeContext(meta, context);
     if (flag === null) return this._unknownFlag(key, context, defaultValue, withReasons);
     // Prerequisite results are needed for events only.
     const result = this._evaluator.evaluate(flag, context, this._eventsOn);
     if (result === PENDING) return PENDING;
+    if (meta) meta.flagVersion = flag.version;
     return this._finish(flag, context, result, defaultValue, withReasons, type);
   }
 
   /** The slow path: awaits the store where it must. Never rejects. */
-  private async _evalAsync(key: string, input: unknown, defaultValue: unknown, withReasons: boolean, type: ValueType | undefined): Promise<LDEvaluationDetail> {
+  private async _evalAsync(
+    key: string,
+    input: unknown,
+    defaultValue: unknown,
+    withReasons: boolean,
+    type: ValueType | undefined,
+    meta?: EvaluationMetadataSink,
+  ): Promise<LDEvaluationDetail> {
     if (this._offline) return this._offlineDetail(defaultValue);
     if (this._initState !== 'initialized') {
       if (!(await this._checkStoreInitialized())) {
@@ -675,6 +703,7 @@ export class SwitchyardClient extends EventEmitter implements LDClient {
     // A copy, not a borrow: the caller may change its object while we wait for the store.
     const context = Context.from(input);
     if (!context.valid) return this._invalidContext(context, defaultValue);
+    if (meta) describeContext(meta, context);
     let flag: Flag | null | undefined;
     let result: EvaluationResult;
     try {
@@ -682,6 +711,7 @@ export class SwitchyardClient extends EventEmitter implements LDClient {
       if (flag === undefined) flag = await this._store.get(DataKinds.features, key);
       if (flag === null) return this._unknownFlag(key, context, defaultValue, withReasons);
       result = await evaluateAsync(flag, context, this._sync, this._async, this._eventsOn);
+      if (meta) meta.flagVersion = flag.version;
     } catch (err) {
       this._logger.error(`${PREFIX} could not evaluate flag "${key}" (the data store failed): ${messageOf(err)}; returning the default value`);
       return errorDetail('EXCEPTION', defaultValue);
@@ -738,7 +768,10 @@ export class SwitchyardClient extends EventEmitter implements LDClient {
     );
   }
 
-  /** Evaluates with hooks (when any): the detail, synchronously when possible. */
+  /**
+   * Evaluates with hooks (when any): the detail, synchronously when possible. `meta`, when given, is
+   * filled in with what the evaluation used (hooks get their own).
+   */
   private _detail(
     key: string,
     context: unknown,
@@ -746,20 +779,22 @@ export class SwitchyardClient extends EventEmitter implements LDClient {
     withReasons: boolean,
     type: ValueType | undefined,
     method: string,
+    meta?: EvaluationMetadataSink,
   ): LDEvaluationDetail | Promise<LDEvaluationDetail> {
     if (this._hooks.size === 0) {
-      const r = this._evalSync(key, context, defaultValue, withReasons, type);
-      return r === PENDING ? this._evalAsync(key, context, defaultValue, withReasons, type) : r;
+      const r = this._evalSync(key, context, defaultValue, withReasons, type, meta);
+      return r === PENDING ? this._evalAsync(key, context, defaultValue, withReasons, type, meta) : r;
     }
     const hookContext = this._hookContext(key, context, defaultValue, method);
     const series = this._hooks.before(hookContext);
-    const r = this._evalSync(key, context, defaultValue, withReasons, type);
+    const sink: EvaluationMetadataSink = meta ?? {};
+    const r = this._evalSync(key, context, defaultValue, withReasons, type, sink);
     if (r !== PENDING) {
-      this._hooks.after(series, hookContext, r);
+      this._hooks.after(series, hookContext, r, sink);
       return r;
     }
-    return this._evalAsync(key, context, defaultValue, withReasons, type).then((detail) => {
-      this._hooks.after(series, hookContext, detail);
+    return this._evalAsync(key, context, defaultValue, withReasons, type, sink).then((detail) => {
+      this._hooks.after(series, hookContext, detail, sink);
       return detail;
     });
   }
@@ -779,13 +814,16 @@ export class SwitchyardClient extends EventEmitter implements LDClient {
     const hooked = this._hooks.size > 0;
     const hookContext = hooked ? this._hookContext(key, context, defaultValue, method) : undefined;
     const series = hooked ? this._hooks.before(hookContext!) : undefined;
-    let detail = this._evalSync(key, context, defaultValue, withReasons, type);
+    const meta: EvaluationMetadataSink | undefined = hooked ? {} : undefined;
+    let detail = this._evalSync(key, context, defaultValue, withReasons, type, meta);
     if (detail === PENDING) {
       this._warnSyncMiss();
       this._warm(key, context);
       detail = errorDetail('CLIENT_NOT_READY', defaultValue);
+      // What a pending evaluation had filled in was not used.
+      if (meta) delete meta.flagVersion;
     }
-    if (series) this._hooks.after(series, hookContext!, detail);
+    if (series) this._hooks.after(series, hookContext!, detail, meta!);
     return detail;
   }
 
@@ -830,6 +868,27 @@ export class SwitchyardClient extends EventEmitter implements LDClient {
       callback?.(null, d.value);
       return d.value;
     });
+  }
+
+  variationDetailWithMetadata(
+    key: string,
+    context: LDContext,
+    defaultValue: unknown,
+    options?: LDVariationMetadataOptions,
+  ): Promise<LDEvaluationDetailWithMetadata> {
+    const type = options?.type;
+    const method = type === undefined ? METHOD.variationDetail : TYPED_DETAIL_METHOD[type];
+    if (method === undefined) {
+      this._logger.warn(`${PREFIX} variationDetailWithMetadata: unknown type ${JSON.stringify(type)}; the value is not type-checked`);
+    }
+    const metadata: EvaluationMetadataSink = {};
+    const detail = this._detail(key, context, defaultValue, true, method === undefined ? undefined : type, method ?? METHOD.variationDetail, metadata);
+    const wrap = (d: LDEvaluationDetail): LDEvaluationDetailWithMetadata => Object.freeze({ detail: d, metadata: Object.freeze({ ...metadata }) });
+    return isPromise(detail) ? detail.then(wrap) : Promise.resolve(wrap(detail));
+  }
+
+  getEventProcessorStats(): EventProcessorStats | undefined {
+    return this._eventsOn ? this._processor.stats?.() : undefined;
   }
 
   variationDetail(

@@ -1,4 +1,4 @@
-import type { EventProcessor, LDLogger } from '@switchyard/core';
+import type { EventProcessor, EventProcessorStats, LDLogger } from '@switchyard/core';
 
 import type { StreamInitInfo } from '../data-sources/streaming.js';
 import type { HttpClient } from '../http/http-client.js';
@@ -27,6 +27,8 @@ export type ClientEventProcessor = EventProcessor & {
   recordStreamInit?(info: StreamInitInfo): void;
   /** A cluster primary's: merges a worker's forwarded payload (core's `DefaultEventProcessor` has it). */
   recordForwarded?(events: readonly unknown[]): void;
+  /** Counters for monitoring (core's `DefaultEventProcessor` has them); see `LDClient.getEventProcessorStats`. */
+  stats?(): EventProcessorStats;
 };
 
 /** Creates the client's event processor. Only called when events are on (`sendEvents` and not offline). */

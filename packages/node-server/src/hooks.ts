@@ -96,7 +96,8 @@ export class HookRunner {
     detail: LDEvaluationDetail,
     metadata: EvaluationMetadata,
   ): void {
-    const frozen = Object.freeze({ ...metadata });
+    // The evaluation is over: nothing writes the metadata any more, so it is frozen in place (no copy).
+    const frozen = Object.freeze(metadata);
     for (let i = series.hooks.length - 1; i >= 0; i--) {
       const hook = series.hooks[i]!;
       this.stage(hook, 'afterEvaluation', () => hook.afterEvaluation?.(hookContext, series.data[i] ?? EMPTY, detail, frozen));

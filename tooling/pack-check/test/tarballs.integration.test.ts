@@ -39,6 +39,10 @@ describe('packed node-server + store-redis installed with npm', () => {
     expect(installed).not.toContain('@switchyard/store-consul');
   });
 
+  it('installs no OpenFeature or OpenTelemetry package (the integrations are separate installs)', () => {
+    expect(installed.filter((name) => /^@(openfeature|opentelemetry)\//.test(name) || name === '@switchyard/openfeature' || name === '@switchyard/otel')).toEqual([]);
+  });
+
   it('installs no test or build tooling', () => {
     expect(installed.filter((name) => /^(vitest|vite|tsup|typescript|esbuild|dynalite)$/.test(name))).toEqual([]);
   });

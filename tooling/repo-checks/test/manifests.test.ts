@@ -20,8 +20,17 @@ const published = dirs('packages');
 const stores = published.filter((d) => d.startsWith('store-') && d !== 'store-conformance');
 
 describe('published packages', () => {
-  it('are exactly the six the design names', () => {
-    expect(published.sort()).toEqual(['core', 'node-server', 'store-conformance', 'store-consul', 'store-dynamodb', 'store-redis']);
+  it('are exactly the eight the design names', () => {
+    expect(published.sort()).toEqual([
+      'core',
+      'node-server',
+      'openfeature',
+      'otel',
+      'store-conformance',
+      'store-consul',
+      'store-dynamodb',
+      'store-redis',
+    ]);
   });
 
   describe.each(published)('%s', (dir) => {
@@ -100,6 +109,17 @@ describe('dependency rules', () => {
       const aws = deps.filter((d) => d.startsWith('@aws-sdk/'));
       expect(aws.length > 0, dir).toBe(dir === 'store-dynamodb');
     }
+  });
+
+  it.each([
+    ['openfeature', '@openfeature/server-sdk'],
+    ['otel', '@opentelemetry/api'],
+  ])('%s has no runtime dependencies: it peer-depends on node-server (bounded) and on %s only', (dir, api) => {
+    const pkg = read(`packages/${dir}/package.json`);
+    expect(pkg.dependencies ?? {}).toEqual({});
+    expect(Object.keys(pkg.peerDependencies ?? {}).sort()).toEqual([api, '@switchyard/node-server'].sort());
+    expect(pkg.peerDependencies?.['@switchyard/node-server']).toMatch(/^workspace:>=\d+\.\d+\.\d+ <\d+\.\d+\.\d+$/);
+    expect(pkg.peerDependencies?.[api]).toMatch(/^\^1\./);
   });
 
   it('core has no runtime dependencies', () => {

@@ -256,7 +256,10 @@ describe.each(MODES)('PersistentStoreWrapper, $name', ({ cacheTtlMs }) => {
       off();
       await wrapper.get(FEATURES, 'other').catch(() => undefined);
       expect(calls).toHaveLength(cached ? 2 : 3);
+      const closing: string[] = [];
+      wrapper.status.onOperation!((op) => closing.push(op.operation));
       await wrapper.close();
+      expect(closing).toEqual(['close']);
     });
   });
 

@@ -351,13 +351,15 @@ export class PersistentStoreWrapper implements DataStore {
       cancelTimer(this.healthTimer);
       this.pollTimer = undefined;
       this.healthTimer = undefined;
-      this.tracker.clear();
       this.refreshHandlers.clear();
       this.itemCache.clear();
       this.listCache.clear();
-      this.closePromise = this.withTimeout('close', () => this.core.close()).catch((err: unknown) => {
-        this.logger.warn(`[switchyard/store-${this.description}] closing the store failed: ${messageOf(err)}`);
-      });
+      // Listeners are dropped once the store's own close settled, so `onOperation` sees the `close` call.
+      this.closePromise = this.withTimeout('close', () => this.core.close())
+        .catch((err: unknown) => {
+          this.logger.warn(`[switchyard/store-${this.description}] closing the store failed: ${messageOf(err)}`);
+        })
+        .finally(() => this.tracker.clear());
     }
     return this.closePromise;
   }

@@ -1,0 +1,3 @@
+import { switchyardEslint } from '@switchyard/eslint-config';
+
+export default switchyardEslint({ tsconfigRootDir: import.meta.dirname });

@@ -1,0 +1,3 @@
+import { switchyardVitest } from '@switchyard/vitest-config';
+
+export default switchyardVitest();

@@ -56,7 +56,7 @@ async function start(cacheTtlMs: number): Promise<LDClient> {
     eventsUri: fake.url,
     sendEvents: false,
     logger,
-    featureStore: consulStore({ url: consul.url, token: TOKEN, prefix: 'e2e', cacheTtlMs, pool: { maxConnections: 2, requestTimeoutMs: 1_000 } }),
+    featureStore: consulStore({ url: consul.url, token: TOKEN, prefix: 'e2e', cacheTtlMs, pool: { maxConnections: 2, requestTimeoutMs: 10_000 } }),
   });
   await client.waitForInitialization({ timeout: 10 });
   return client;

@@ -52,6 +52,10 @@ describe('against the emulator', () => {
   });
 
   describe('pool.maxConnections', () => {
+    // These tests count connections, not time: 500 operations queue behind the pool, and on a busy 2-core machine
+    // the last of them waits longer than the default request timeout (which includes the wait for a connection).
+    const LOAD_TIMEOUT_MS = 120_000;
+
     async function load(s: ConsulPersistentStore): Promise<void> {
       await s.init([{ kind: features, items: items(20) }]);
       // 500 operations at once while patches (upserts of rising versions) arrive.
@@ -66,7 +70,7 @@ describe('against the emulator', () => {
     }
 
     it('holds at most 2 connections through 500 concurrent operations with maxConnections: 2, and none after close()', async () => {
-      const s = store({ pool: { maxConnections: 2 } });
+      const s = store({ pool: { maxConnections: 2, requestTimeoutMs: LOAD_TIMEOUT_MS } });
       consul.stats.reset();
       await load(s);
       expect(consul.stats.peakConnections).toBeGreaterThan(0);
@@ -76,7 +80,7 @@ describe('against the emulator', () => {
     });
 
     it('is the limit that decides: the same load with maxConnections: 8 opens more than 2', async () => {
-      const s = store({ pool: { maxConnections: 8 } });
+      const s = store({ pool: { maxConnections: 8, requestTimeoutMs: LOAD_TIMEOUT_MS } });
       consul.stats.reset();
       await load(s);
       expect(consul.stats.peakConnections).toBeGreaterThan(2);

@@ -1,11 +1,15 @@
 // The quick start: a Switchyard client that reads its flags from a local file instead of LaunchDarkly,
-// evaluating every flag for two contexts. Run it with `pnpm demo` from the repository root (or
-// `pnpm start -- <flags.json|.yaml>` here after `pnpm build`).
+// evaluating every flag for two contexts. Run it with `pnpm demo` from the repository root, or with your
+// own file: `pnpm --filter @switchyard/app-quickstart file-demo my-flags.yaml` (after `pnpm build`).
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { init, integrations } from '@switchyard/node-server';
 
-const file = process.argv[2] ?? fileURLToPath(new URL('./flags.json', import.meta.url));
+// pnpm runs a package's scripts in the package's folder, so a relative path is taken from where pnpm was
+// started (INIT_CWD), as the person typing it meant. pnpm 10 passes a `--` through as an argument: skip it.
+const [arg] = process.argv.slice(2).filter((a) => a !== '--');
+const file = arg === undefined ? fileURLToPath(new URL('./flags.json', import.meta.url)) : resolve(process.env.INIT_CWD ?? process.cwd(), arg);
 
 // The file data source replaces the connection to LaunchDarkly; the SDK key is then never sent anywhere.
 const client = init('sdk-key-not-needed-for-local-files', {

@@ -31,6 +31,38 @@ export { basicLogger, type BasicLoggerOptions, type LogLevel } from './logging.j
 export type { Hook, HookMetadata, EvaluationSeriesContext, EvaluationSeriesData, EvaluationMetadata } from './hooks.js';
 export type { Plugin, PluginMetadata, EnvironmentMetadata } from './plugins.js';
 
+// --- migrations (LaunchDarkly's technology-migration API) ------------------------------------
+export {
+  createMigration,
+  LDMigrationSuccess,
+  LDMigrationError,
+  LDMigrationStage,
+  IsMigrationStage,
+  LDExecutionOrdering,
+  LDExecution,
+  LDSerialExecution,
+  LDConcurrentExecution,
+  LDConsistencyCheck,
+  type LDMigrationClient,
+  type LDMigrationOrigin,
+  type LDMigrationOp,
+  type LDMethodResult,
+  type LDMigrationResult,
+  type LDMigrationReadResult,
+  type LDMigrationWriteResult,
+  type LDMigrationOptions,
+  type LDMigration,
+  type LDMigrationEvaluation,
+  type LDMigrationConsistencyMeasurement,
+  type LDMigrationLatencyMeasurement,
+  type LDMigrationErrorMeasurement,
+  type LDMigrationInvokedMeasurement,
+  type LDMigrationMeasurement,
+  type LDMigrationOpEvent,
+  type LDMigrationTracker,
+  type LDMigrationVariation,
+} from './migrations/index.js';
+
 // --- data sources ---------------------------------------------------------------------------
 export type {
   DataSourceStatus,
@@ -39,23 +71,26 @@ export type {
   DataSourceErrorInfo,
   DataSourceErrorKind,
 } from './data-sources/status.js';
-export { DataSourceError, type DataSource, type DataSourceFactory } from './data-sources/data-source.js';
+export { DataSourceError, type DataSource } from './data-sources/data-source.js';
+// Declared with ClientContext, which it receives (the two refer to each other).
+export type { DataSourceFactory } from './options.js';
 export type { DataSourceUpdates } from './data-sources/data-source-updates.js';
 export type { StreamInitInfo } from './data-sources/streaming.js';
 export * as integrations from './integrations/index.js';
 export { FileDataSourceFactory, TestData, TestDataFlagBuilder, TestDataRuleBuilder, type FileDataSourceOptions } from './integrations/index.js';
 export { loadFlagFile, FlagFileError, type FlagFileContents, type YamlParser } from './flag-file.js';
 
-// --- event processor seam (the client records through core's EventProcessor) ----------------
-export type { EventProcessorContext, EventProcessorFactory, ClientEventProcessor } from './client/event-processor-factory.js';
-
-// --- events ---
-// Analytics events: the HTTP sender, the processor factory the client plugs in, and a standalone
-// factory from LaunchDarkly-style options. The processor itself lives in core.
+// --- events ---------------------------------------------------------------------------------
+// Analytics events: the event processor seam (the client records through core's EventProcessor), the
+// HTTP sender, the processor factory the client plugs in, and a standalone factory from
+// LaunchDarkly-style options. The processor itself lives in core.
 export {
   createEventProcessor,
   eventProcessorFactory,
   HttpEventSender,
+  type EventProcessorContext,
+  type EventProcessorFactory,
+  type ClientEventProcessor,
   type NodeEventProcessor,
   type LDEventOptions,
   type HttpEventSenderOptions,

@@ -7,7 +7,8 @@ import {
   type PersistentDataStore,
 } from '@switchyard/core';
 
-import type { DataSourceFactory } from './data-sources/data-source.js';
+import type { DataSource } from './data-sources/data-source.js';
+import type { DataSourceUpdates } from './data-sources/data-source-updates.js';
 import type { Hook } from './hooks.js';
 import type { Plugin } from './plugins.js';
 
@@ -87,6 +88,17 @@ export interface ClientContext {
   /** The validated configuration, durations in milliseconds. */
   readonly config: Configuration;
 }
+
+/**
+ * Creates a data source (LaunchDarkly's `updateProcessor` factory signature): `updates` is where the
+ * data goes, `initSuccess` reports the first full data set, `errorHandler` a permanent failure.
+ */
+export type DataSourceFactory = (
+  context: ClientContext,
+  updates: DataSourceUpdates,
+  initSuccess: () => void,
+  errorHandler: (error: Error) => void,
+) => DataSource;
 
 /**
  * The client options: LaunchDarkly's `LDOptions` names, types and defaults. Durations keep

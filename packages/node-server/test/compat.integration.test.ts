@@ -29,6 +29,8 @@ const data = {
     'prereq-child': { key: 'prereq-child', version: 8, on: true, variations: ['off', 'on'], offVariation: 0, fallthrough: { variation: 1 }, salt: 's8', prerequisites: [{ key: 'gated', variation: 1 }] },
     'off-no-variation': { key: 'off-no-variation', version: 9, on: false, variations: [1, 2], fallthrough: { variation: 0 }, salt: 's9' },
     malformed: { key: 'malformed', version: 10, on: true, variations: [1], fallthrough: { variation: 5 }, salt: 's10' },
+    // Only the legacy clientSide field: both SDKs leave it out of allFlagsState({ clientSideOnly: true }).
+    'legacy-client-side': { key: 'legacy-client-side', version: 11, on: true, variations: [1, 2], offVariation: 0, fallthrough: { variation: 1 }, salt: 's11', clientSide: true },
   },
   segments: {
     beta: { key: 'beta', version: 1, included: ['alice', 'legacy-user'], rules: [{ id: 'org', clauses: [{ contextKind: 'org', attribute: 'tier', op: 'in', values: ['gold'] }] }], salt: 'b' },

@@ -1,7 +1,7 @@
 import type { Context } from '../context/context.js';
 import type { Flag } from '../model/flag.js';
-import type { EvaluationResult } from './evaluator.js';
 import { Reasons, type ErrorKind, type LDEvaluationDetail } from './reasons.js';
+import type { EvaluationResult } from './result.js';
 
 /**
  * Turns an evaluator result into what `variationDetail` returns: when the flag served no variation

@@ -14,6 +14,7 @@ import {
   type LDEvaluationDetail,
   type LDEvaluationReason,
 } from './reasons.js';
+import type { EvaluationResult, PrerequisiteEvaluation } from './result.js';
 
 /**
  * Returned by a data lookup that cannot answer synchronously (a cache miss in a persistent store, a big
@@ -42,27 +43,6 @@ export interface EvaluationData {
   segment(key: string): Segment | undefined | typeof PENDING;
   /** Undefined when no big-segment store is configured (big segments then report NOT_CONFIGURED). */
   bigSegments?(contextKey: string): BigSegmentLookup | typeof PENDING;
-}
-
-/** A prerequisite evaluation, reported for analytics events. */
-export interface PrerequisiteEvaluation {
-  readonly flag: Flag;
-  readonly value: JsonValue | null;
-  readonly variationIndex: number | null;
-  readonly reason: LDEvaluationReason;
-  /** The key of the flag that has this prerequisite. */
-  readonly prerequisiteOf: string;
-}
-
-/** The evaluator's result for one flag. `value` is null (and `variationIndex` null) when the caller's default applies. */
-export interface EvaluationResult {
-  readonly value: JsonValue | null;
-  readonly variationIndex: number | null;
-  readonly reason: LDEvaluationReason;
-  /** Keys of the flag's direct prerequisites that were evaluated, in order. */
-  readonly prerequisites: readonly string[] | undefined;
-  /** Every prerequisite evaluation (at any depth), in evaluation order, for events. */
-  readonly prerequisiteEvaluations: readonly PrerequisiteEvaluation[] | undefined;
 }
 
 /**

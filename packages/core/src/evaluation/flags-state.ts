@@ -3,8 +3,8 @@ import { Context } from '../context/context.js';
 import { hmacSha256, toHex } from '../crypto/sha256.js';
 import type { Flag } from '../model/flag.js';
 import type { JsonValue } from '../value/json.js';
-import type { EvaluationResult } from './evaluator.js';
 import type { LDEvaluationReason } from './reasons.js';
+import type { EvaluationResult } from './result.js';
 
 /** Options of `allFlagsState`, as in LaunchDarkly's SDK. */
 export interface LDFlagsStateOptions {

@@ -1,8 +1,9 @@
 import type { Context } from '../context/context.js';
-import type { PrerequisiteEvaluation } from '../evaluation/evaluator.js';
 import type { LDEvaluationReason } from '../evaluation/reasons.js';
+import type { PrerequisiteEvaluation } from '../evaluation/result.js';
 import type { Flag } from '../model/flag.js';
 import type { JsonValue } from '../value/json.js';
+import type { MigrationOpEvent } from './migration-op.js';
 import type { StreamInitRecord } from './output.js';
 
 /**
@@ -79,6 +80,11 @@ export interface EventProcessor {
    * without diagnostics ignore it.
    */
   recordStreamInit?(init: StreamInitRecord): void;
+  /**
+   * Records a migration operation (`migration_op`), sampled by its `samplingRatio`. Optional: a
+   * processor without it sends no migration events.
+   */
+  recordMigrationOp?(event: MigrationOpEvent): void;
 }
 
 /**
@@ -119,4 +125,5 @@ export const nullEventProcessor: EventProcessor = Object.freeze({
   flush: () => Promise.resolve(),
   close: () => Promise.resolve(),
   recordStreamInit: () => undefined,
+  recordMigrationOp: () => undefined,
 });

@@ -1,5 +1,6 @@
 export { nullEventProcessor, recordEvaluationWithPrerequisites } from './api.js';
 export type { EventProcessor, EvaluationEvent, UnknownFlagEvent, CustomEvent, IdentifyEvent } from './api.js';
+export type { MigrationOpEvent } from './migration-op.js';
 export { DefaultEventProcessor, type DefaultEventProcessorOptions, type EventProcessorStats } from './processor.js';
 export type { EventSender, EventPayloadKind, EventDeliveryResult } from './sender.js';
 export { ContextFormatter, type ContextFormatterOptions } from './context-formatter.js';
@@ -13,6 +14,9 @@ export type {
   CustomOutputEvent,
   IdentifyOutputEvent,
   SummaryOutputEvent,
+  MigrationOpOutputEvent,
+  MigrationOpEvaluation,
+  MigrationOpMeasurement,
   SummaryCounter,
   FlagSummary,
   DiagnosticId,

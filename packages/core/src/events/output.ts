@@ -90,8 +90,54 @@ export interface SummaryOutputEvent {
   readonly features: { readonly [flagKey: string]: FlagSummary };
 }
 
+/** The migration flag evaluation a `migration_op` event reports (LaunchDarkly's `LDMigrationEvaluation`). */
+export interface MigrationOpEvaluation {
+  readonly key: string;
+  /** The stage served (the default stage when none was). */
+  readonly value: JsonValue;
+  /** The caller's default stage. */
+  readonly default: JsonValue;
+  readonly reason: LDEvaluationReason;
+  /** Absent when the default was served. */
+  readonly variation?: number;
+  /** Absent for a flag that was not found. */
+  readonly version?: number;
+}
+
+/**
+ * One measurement of a migration operation: which origins ran (`invoked`), whether their results agreed
+ * (`consistent`, with the flag's `checkRatio` as `samplingRatio`), how long each took (`latency_ms`,
+ * milliseconds, fractions allowed) and which failed (`error`).
+ */
+export type MigrationOpMeasurement =
+  | { readonly key: 'invoked'; readonly values: { readonly old?: boolean; readonly new?: boolean } }
+  | { readonly key: 'consistent'; readonly value: boolean; readonly samplingRatio: number }
+  | { readonly key: 'latency_ms'; readonly values: { readonly old?: number; readonly new?: number } }
+  | { readonly key: 'error'; readonly values: { readonly old?: boolean; readonly new?: boolean } };
+
+/** What one migration read or write did (`migration_op`); sent as LaunchDarkly's server SDKs send it. */
+export interface MigrationOpOutputEvent {
+  readonly kind: 'migration_op';
+  readonly creationDate: number;
+  readonly operation: 'read' | 'write';
+  /** The context, redacted as in custom events. */
+  readonly context?: OutputContext;
+  /** LaunchDarkly's deprecated alternative to `context`: kind → key. */
+  readonly contextKeys?: { readonly [kind: string]: string };
+  readonly evaluation: MigrationOpEvaluation;
+  readonly measurements: readonly MigrationOpMeasurement[];
+  /** The flag's sampling ratio; absent when it is 1. */
+  readonly samplingRatio?: number;
+}
+
 /** Any event in an analytics payload. */
-export type OutputEvent = IndexOutputEvent | FeatureOutputEvent | CustomOutputEvent | IdentifyOutputEvent | SummaryOutputEvent;
+export type OutputEvent =
+  | IndexOutputEvent
+  | FeatureOutputEvent
+  | CustomOutputEvent
+  | IdentifyOutputEvent
+  | SummaryOutputEvent
+  | MigrationOpOutputEvent;
 
 /** Identifies an SDK instance in diagnostic events. */
 export interface DiagnosticId {

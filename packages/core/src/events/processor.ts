@@ -9,6 +9,7 @@ import { toFrozenJson, type JsonValue } from '../value/json.js';
 import type { CustomEvent, EvaluationEvent, EventProcessor, IdentifyEvent, UnknownFlagEvent } from './api.js';
 import { ContextFormatter } from './context-formatter.js';
 import { ContextKeyCache } from './context-key-cache.js';
+import { migrationOpOutput, type MigrationOpEvent } from './migration-op.js';
 import type { DiagnosticsManager } from './diagnostics.js';
 import type { OutputContext, OutputEvent, StreamInitRecord } from './output.js';
 import { RingBuffer } from './ring-buffer.js';
@@ -102,6 +103,7 @@ type InboxRecord =
       readonly prereqOf: string | undefined;
       readonly samplingRatio: number;
     }
+  | { readonly t: 'migration_op'; readonly event: MigrationOpEvent; readonly context: Context | undefined }
   /** An event another processor already formatted (a cluster worker's), sent as is. */
   | { readonly t: 'output'; readonly event: OutputEvent }
   | {
@@ -309,6 +311,20 @@ export class DefaultEventProcessor implements EventProcessor {
     }
   }
 
+  /**
+   * Queues a migration operation event when its `samplingRatio` samples it (LaunchDarkly's rule). It makes
+   * no index event and is not summarized; its context is redacted at flush as a custom event's.
+   */
+  recordMigrationOp(event: MigrationOpEvent): void {
+    if (this._closed || this._disabled) return;
+    try {
+      if (!this._sample(event.samplingRatio)) return;
+      this._enqueue({ t: 'migration_op', event, context: event.context?.snapshot() });
+    } catch (err) {
+      this._recordFailed(err);
+    }
+  }
+
   recordIdentify(event: IdentifyEvent): void {
     if (this._closed || this._disabled) return;
     try {
@@ -375,6 +391,9 @@ export class DefaultEventProcessor implements EventProcessor {
         this._enqueue({ t: 'output', event: output });
         return;
       }
+      case 'migration_op':
+        this._enqueue({ t: 'output', event: output });
+        return;
       case 'feature':
       case 'debug':
       case 'custom':
@@ -609,6 +628,9 @@ export class DefaultEventProcessor implements EventProcessor {
           break;
         case 'output':
           out.push(r.event);
+          break;
+        case 'migration_op':
+          out.push(migrationOpOutput(r.event, r.context && format(r.context, true)));
           break;
         case 'custom':
           out.push({

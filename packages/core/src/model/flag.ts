@@ -97,6 +97,8 @@ export interface Flag {
   readonly clientSideAvailability: { readonly usingMobileKey: boolean; readonly usingEnvironmentId: boolean };
   readonly samplingRatio: number | undefined;
   readonly excludeFromSummaries: boolean;
+  /** Settings of a migration flag (`migration` in LaunchDarkly's JSON); see {@link FlagMigrationSettings}. */
+  readonly migration: FlagMigrationSettings | undefined;
   /**
    * Why the flag could not be parsed, when it could not: such a flag is kept (so its key and version
    * still order updates) and evaluates to `ERROR`/`MALFORMED_FLAG`.
@@ -115,6 +117,23 @@ export interface Flag {
    * @internal
    */
   readonly prepared: unknown[];
+}
+
+/**
+ * A migration flag's settings. `checkRatio` is the "1 in N" sampling of consistency checks (absent: 1,
+ * every read that runs both origins is checked; 0: none). Read leniently, as LaunchDarkly's SDK does:
+ * these settings only shape migration analytics, so a value of the wrong type is ignored rather than
+ * making the flag malformed.
+ */
+export interface FlagMigrationSettings {
+  readonly checkRatio: number | undefined;
+}
+
+function migrationSettings(o: Obj): FlagMigrationSettings | undefined {
+  const m = o.migration;
+  if (!isObj(m)) return undefined;
+  const ratio = m.checkRatio;
+  return Object.freeze({ checkRatio: typeof ratio === 'number' ? ratio : undefined });
 }
 
 function parseRollout(v: JsonValue, path: string): Rollout {
@@ -301,15 +320,18 @@ function parse(input: unknown, fromParse: boolean, keepJson: boolean): Flag {
               usingMobileKey: opt(clientSide, 'usingMobileKey', bool, path) ?? false,
               usingEnvironmentId: opt(clientSide, 'usingEnvironmentId', bool, path) ?? false,
             }
-          : { usingMobileKey: true, usingEnvironmentId: opt(o, 'clientSide', bool, path) ?? false },
+          : // Without clientSideAvailability a flag is not for client-side SDKs. The legacy `clientSide` field is
+            // ignored, as LaunchDarkly's SDK ignores it (`allFlagsState({ clientSideOnly: true })` leaves the flag out).
+            { usingMobileKey: false, usingEnvironmentId: false },
       ),
       samplingRatio: opt(o, 'samplingRatio', num, path),
       excludeFromSummaries: opt(o, 'excludeFromSummaries', bool, path) ?? false,
+      migration: migrationSettings(o),
       malformed: undefined,
     });
   } catch (err) {
     if (!(err instanceof ParseProblem)) throw err;
-    return Object.freeze({ ...emptyFlag, ...base, bucketPrefix: `${key}..`, prepared: [], malformed: err.message });
+    return Object.freeze({ ...emptyFlag, ...base, bucketPrefix: `${key}..`, prepared: [], migration: migrationSettings(o), malformed: err.message });
   }
 }
 
@@ -328,5 +350,6 @@ const emptyFlag: Omit<Flag, 'key' | 'version' | 'deleted' | 'json' | 'bucketPref
   clientSideAvailability: { usingMobileKey: false, usingEnvironmentId: false },
   samplingRatio: undefined,
   excludeFromSummaries: false,
+  migration: undefined,
   malformed: undefined,
 });

@@ -66,8 +66,8 @@ describe('parseFlag', () => {
     expect(f.malformed).toBeUndefined();
   });
 
-  it('reads the legacy clientSide flag when clientSideAvailability is absent', () => {
-    expect(parseFlag({ key: 'f', version: 1, clientSide: true }).clientSideAvailability).toEqual({ usingMobileKey: true, usingEnvironmentId: true });
+  it('ignores the legacy clientSide field, as LaunchDarkly does: without clientSideAvailability a flag is server-side only', () => {
+    expect(parseFlag({ key: 'f', version: 1, clientSide: true }).clientSideAvailability).toEqual({ usingMobileKey: false, usingEnvironmentId: false });
     expect(parseFlag({ key: 'f', version: 1, clientSideAvailability: { usingEnvironmentId: true } }).clientSideAvailability).toEqual({
       usingMobileKey: false,
       usingEnvironmentId: true,

@@ -13,6 +13,7 @@ import type {
 
 import type { DataSourceStatusProvider } from '../data-sources/status.js';
 import type { EvaluationMetadata, Hook } from '../hooks.js';
+import type { LDMigrationOpEvent, LDMigrationStage, LDMigrationVariation } from '../migrations/types.js';
 
 /** Options of {@link LDClient.waitForInitialization}. */
 export interface LDWaitForInitializationOptions {
@@ -128,6 +129,19 @@ export interface LDClient extends EventEmitter {
   track(key: string, context: LDContext, data?: unknown, metricValue?: number): void;
   /** Records an identify event. */
   identify(context: LDContext): void;
+  /**
+   * Evaluates a migration flag: its stage for the context and a tracker for the operation (see
+   * `createMigration`, which uses both). A flag value that is not a stage gives `defaultStage` (reason
+   * `ERROR`/`WRONG_TYPE`, and `error` is emitted); the analytics events are those of `variationDetail`.
+   * Never rejects.
+   */
+  migrationVariation(key: string, context: LDContext, defaultStage: LDMigrationStage): Promise<LDMigrationVariation>;
+  /**
+   * Records a migration operation event (`tracker.createEvent()`), sampled by the flag's `samplingRatio`.
+   * An event that is not valid (no operation, no valid context, no evaluation) is not sent and a warning
+   * is logged. Never throws.
+   */
+  trackMigration(event: LDMigrationOpEvent): void;
   /** Delivers pending analytics events now. The optional callback gets `(null, true)` or `(err, false)`. */
   flush(callback?: (err: Error | null, res: boolean) => void): Promise<void>;
   /**

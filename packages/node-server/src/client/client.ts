@@ -45,14 +45,17 @@ import { DataSourceUpdates } from '../data-sources/data-source-updates.js';
 import { PollingDataSource } from '../data-sources/polling.js';
 import { DataSourceStatusManager, type DataSourceStatusProvider } from '../data-sources/status.js';
 import { StreamingDataSource, type StreamInitInfo } from '../data-sources/streaming.js';
+import type { ClientEventProcessor, EventProcessorFactory } from '../events/event-processor.js';
+import { eventProcessorFactory as defaultEventProcessorFactory } from '../events/factory.js';
 import { HookRunner, type EvaluationMetadataSink, type EvaluationSeriesContext, type Hook } from '../hooks.js';
 import { HttpClient } from '../http/http-client.js';
 import { SDK_VERSION, defaultHeaders } from '../http/headers.js';
 import { basicLogger, redactingLogger } from '../logging.js';
+import { migrationVariationResult, recordMigrationEvent } from '../migrations/client-support.js';
+import type { LDMigrationOpEvent, LDMigrationStage, LDMigrationVariation } from '../migrations/types.js';
 import { validateOptions, type ClientContext, type Configuration, type LDOptions } from '../options.js';
 import type { EnvironmentMetadata } from '../plugins.js';
 import type { LDClient, LDEvaluationDetailTyped, LDEvaluationDetailWithMetadata, LDVariationMetadataOptions, LDWaitForInitializationOptions } from './api.js';
-import { defaultEventProcessorFactory, type ClientEventProcessor, type EventProcessorFactory } from './event-processor-factory.js';
 import { registerClient, unregisterClient } from './registry.js';
 
 const PREFIX = '[switchyard/node-server]';
@@ -91,6 +94,7 @@ const METHOD = {
   stringDetail: 'LDClient.stringVariationDetail',
   json: 'LDClient.jsonVariation',
   jsonDetail: 'LDClient.jsonVariationDetail',
+  migration: 'LDClient.migrationVariation',
 } as const;
 
 const TYPED_DETAIL_METHOD: Readonly<Record<string, string>> = {
@@ -1075,6 +1079,25 @@ export class SwitchyardClient extends EventEmitter implements LDClient {
       ...(metricValue !== undefined ? { metricValue } : {}),
       creationDate: Date.now(),
     });
+  }
+
+  async migrationVariation(key: string, context: LDContext, defaultStage: LDMigrationStage): Promise<LDMigrationVariation> {
+    // variationDetail's evaluation and events (the flag's value, unchecked, as LaunchDarkly records it);
+    // the stage check, the tracker and what hooks see are the migrations module's.
+    const hookContext = this._hooks.size > 0 ? this._hookContext(key, context, defaultStage, METHOD.migration) : undefined;
+    const series = hookContext && this._hooks.before(hookContext);
+    const meta: EvaluationMetadataSink = {};
+    const sync = this._evalSync(key, context, defaultStage, true, undefined, meta);
+    const raw = sync === PENDING ? await this._evalAsync(key, context, defaultStage, true, undefined, meta) : sync;
+    let flag: Flag | null | undefined;
+    if (meta.flagVersion !== undefined) flag = this._store.getSync(DataKinds.features, key) ?? (await this._store.get(DataKinds.features, key).catch(() => undefined));
+    const { detail, variation } = migrationVariationResult({ key, context, defaultStage, detail: raw, flag: flag ?? undefined, logger: this._logger, onError: (err) => this._emitError(err) });
+    if (series) this._hooks.after(series, hookContext!, detail, meta);
+    return variation;
+  }
+
+  trackMigration(event: LDMigrationOpEvent): void {
+    if (this._eventsOn) recordMigrationEvent(this._processor, this._logger, event);
   }
 
   identify(input: LDContext): void {

@@ -1,8 +1,8 @@
 import { ClosedError, DataKinds, DefaultEventProcessor, type EventSender, type FullDataSet, type LDLogger, type VersionedItem } from '@switchyard/core';
 
-import type { ClientEventProcessor } from '../client/event-processor-factory.js';
 import { DataSourceError, type DataSource } from '../data-sources/data-source.js';
 import type { DataSourceUpdates } from '../data-sources/data-source-updates.js';
+import type { ClientEventProcessor } from '../events/event-processor.js';
 import type { Configuration, ResolvedClusterOptions } from '../options.js';
 import { isClusterMessage, type ClusterMessage, type PrimaryEnvelope, type WireData } from './protocol.js';
 
@@ -260,6 +260,7 @@ export class ForwardingEventProcessor implements ClientEventProcessor {
   recordUnknownFlag: ClientEventProcessor['recordUnknownFlag'] = (event) => this.inner.recordUnknownFlag(event);
   recordCustom: ClientEventProcessor['recordCustom'] = (event) => this.inner.recordCustom(event);
   recordIdentify: ClientEventProcessor['recordIdentify'] = (event) => this.inner.recordIdentify(event);
+  recordMigrationOp: NonNullable<ClientEventProcessor['recordMigrationOp']> = (event) => this.inner.recordMigrationOp(event);
 
   /** Forwards what is queued, then waits (bounded) for the primary to deliver it. Never rejects. */
   async flush(): Promise<void> {

@@ -1,10 +1,10 @@
-import type { ClientContext } from '../options.js';
-import type { DataSourceUpdates } from './data-source-updates.js';
-
 /**
  * A source of flag data (LaunchDarkly's `LDStreamProcessor`): streaming, polling, a file, `TestData`, or
- * your own. It writes through the {@link DataSourceUpdates} it was given and calls `initSuccess` once
+ * your own. It writes through the `DataSourceUpdates` it was given and calls `initSuccess` once
  * the first full data set is stored.
+ *
+ * Its factory type, `DataSourceFactory`, lives in `../options.ts` next to the `ClientContext` it
+ * receives: the options refer to the factory and the factory to the options, so they share a module.
  */
 export interface DataSource {
   start(): void;
@@ -27,14 +27,3 @@ export class DataSourceError extends Error {
     this.name = 'DataSourceError';
   }
 }
-
-/**
- * Creates a data source (LaunchDarkly's `updateProcessor` factory signature): `updates` is where the
- * data goes, `initSuccess` reports the first full data set, `errorHandler` a permanent failure.
- */
-export type DataSourceFactory = (
-  context: ClientContext,
-  updates: DataSourceUpdates,
-  initSuccess: () => void,
-  errorHandler: (error: Error) => void,
-) => DataSource;

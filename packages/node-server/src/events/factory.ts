@@ -14,9 +14,9 @@ import {
   type StreamInitRecord,
 } from '@switchyard/core';
 
-import type { EventProcessorFactory } from '../client/event-processor-factory.js';
 import { defaultHeaders, SDK_VERSION, USER_AGENT } from '../http/headers.js';
 import { defaultOptions, validateOptions, type Configuration, type LDOptions } from '../options.js';
+import type { EventProcessorFactory } from './event-processor.js';
 import { HttpEventSender, type EventTransport } from './http-event-sender.js';
 
 /** The event processor node-server builds: core's processor, with diagnostics and stream-init recording. */

@@ -1,3 +1,4 @@
+export type { EventProcessorContext, EventProcessorFactory, ClientEventProcessor } from './event-processor.js';
 export { HttpEventSender, type HttpEventSenderOptions, type EventTransport } from './http-event-sender.js';
 export {
   createEventProcessor,

@@ -4,10 +4,10 @@ import { basename, dirname, resolve } from 'node:path';
 
 import type { LDLogger } from '@switchyard/core';
 
-import type { DataSource, DataSourceFactory } from '../data-sources/data-source.js';
+import type { DataSource } from '../data-sources/data-source.js';
 import type { DataSourceUpdates } from '../data-sources/data-source-updates.js';
 import { FlagFileError, addFlagFileContents, parseFlagFileText, type ItemJson, type YamlParser } from '../flag-file.js';
-import type { ClientContext } from '../options.js';
+import type { ClientContext, DataSourceFactory } from '../options.js';
 
 /** Options of {@link FileDataSourceFactory} (LaunchDarkly's `FileDataSourceOptions`). */
 export interface FileDataSourceOptions {

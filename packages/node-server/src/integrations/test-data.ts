@@ -1,7 +1,8 @@
 import { DataKinds } from '@switchyard/core';
 
-import type { DataSource, DataSourceFactory } from '../data-sources/data-source.js';
+import type { DataSource } from '../data-sources/data-source.js';
 import type { DataSourceUpdates } from '../data-sources/data-source-updates.js';
+import type { DataSourceFactory } from '../options.js';
 
 type Json = Record<string, unknown>;
 

@@ -31,11 +31,8 @@ export type ClientEventProcessor = EventProcessor & {
   stats?(): EventProcessorStats;
 };
 
-/** Creates the client's event processor. Only called when events are on (`sendEvents` and not offline). */
-export type EventProcessorFactory = (context: EventProcessorContext) => ClientEventProcessor;
-
 /**
- * The factory the client uses unless another is injected: the analytics pipeline of `src/events/`
- * (core's `DefaultEventProcessor` delivering over the client's HTTP transport).
+ * Creates the client's event processor. Only called when events are on (`sendEvents` and not offline).
+ * The client uses `eventProcessorFactory` (`./factory.ts`) unless another is injected.
  */
-export { eventProcessorFactory as defaultEventProcessorFactory } from '../events/index.js';
+export type EventProcessorFactory = (context: EventProcessorContext) => ClientEventProcessor;

@@ -13,7 +13,7 @@ const file = arg === undefined ? fileURLToPath(new URL('./flags.json', import.me
 
 // The file data source replaces the connection to LaunchDarkly; the SDK key is then never sent anywhere.
 const client = init('sdk-key-not-needed-for-local-files', {
-  updateProcessor: new integrations.FileDataSourceFactory({ paths: [file] }),
+  updateProcessor: new integrations.FileDataSourceFactory({ paths: [file] }).getFactory(),
   sendEvents: false,
 });
 

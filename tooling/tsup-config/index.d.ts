@@ -10,6 +10,12 @@ export interface SwitchyardTsupOptions {
   external?: string[];
   /** The tsconfig used for type declarations. Default `tsconfig.json`. */
   tsconfig?: string;
+  /**
+   * Put modules that several entries use into shared chunks (ESM and CommonJS alike), so one build
+   * loads one copy of each. Needed when entries hand each other objects whose identity matters (core's
+   * root and `./internal`). Default `false`: every entry is one self-contained file.
+   */
+  sharedChunks?: boolean;
 }
 
 /** Builds ESM + CJS + `.d.ts`/`.d.cts` for the given entries. */

@@ -9,15 +9,16 @@
  * @returns {import('tsup').Options}
  */
 export function switchyardTsup(options = {}) {
-  const { entry = { index: 'src/index.ts' }, platform = 'node', external = [], tsconfig } = options;
+  const { entry = { index: 'src/index.ts' }, platform = 'node', external = [], tsconfig, sharedChunks = false } = options;
   return {
     entry,
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,
     clean: true,
-    // One file per entry: no shared chunks, so `import` and `require` never load two copies of a module.
-    splitting: false,
+    // One file per entry by default. Entries that share stateful modules (core's root and `./internal`:
+    // `Context`, `PENDING`, the frozen-JSON set) opt into shared chunks, so each format loads one copy.
+    splitting: sharedChunks,
     treeshake: true,
     target: 'node20',
     platform,

@@ -29,7 +29,8 @@ describe('loadFlagFile', () => {
   });
 
   it('gives a data set an in-memory store and the evaluator can use directly', async () => {
-    const { Context, DataKinds, Evaluator, InMemoryDataStore } = await import('@switchyard/core');
+    const { Context, DataKinds, InMemoryDataStore } = await import('@switchyard/core');
+    const { Evaluator } = await import('@switchyard/core/internal');
     const path = file(JSON.stringify({ flags: { t: { version: 1, on: true, variations: ['x', 'y'], targets: [{ values: ['u'], variation: 1 }], fallthrough: { variation: 0 } } } }));
     const store = new InMemoryDataStore();
     await store.init(await loadFlagFile(path));

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 
 import { DataKinds, type FullDataSet, type VersionedItem } from '@switchyard/core';
+import { LDFileDataSourceError } from './errors.js';
 import { isRecord } from './is-record.js';
 
 /** A flag or segment as LaunchDarkly's JSON has it (at least a key and a version). */
@@ -19,9 +20,15 @@ export interface FlagFileContents {
 /** Parses YAML text (for `.yml`/`.yaml` files). */
 export type YamlParser = (text: string) => unknown;
 
-/** Thrown when a flag file cannot be read or is not valid. The message names the file. */
-export class FlagFileError extends Error {
-  override readonly name = 'FlagFileError';
+/**
+ * Thrown when a flag file cannot be read or is not valid. The message names the file. It is
+ * LaunchDarkly's `LDFileDataSourceError` (and so a `DataSourceError` and a `SwitchyardError`).
+ */
+export class FlagFileError extends LDFileDataSourceError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'FlagFileError';
+  }
 }
 
 function isYaml(path: string): boolean {

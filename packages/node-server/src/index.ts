@@ -7,6 +7,35 @@
  * @packageDocumentation
  */
 
+import { AttributeReference } from './attribute-reference.js';
+import { DataSourceErrorKind } from './data-sources/status.js';
+import {
+  LDClientError,
+  LDFileDataSourceError,
+  LDFlagDeliveryFallbackError,
+  LDPollingError,
+  LDStreamingError,
+  LDTimeoutError,
+  LDUnexpectedResponseError,
+} from './errors.js';
+import { init } from './init.js';
+import * as integrations from './integrations/index.js';
+import { BasicLogger, basicLogger } from './logging.js';
+import {
+  createMigration,
+  IsMigrationStage,
+  LDConcurrentExecution,
+  LDConsistencyCheck,
+  LDExecution,
+  LDExecutionOrdering,
+  LDMigrationError,
+  LDMigrationStage,
+  LDMigrationSuccess,
+  LDSerialExecution,
+} from './migrations/index.js';
+import { PersistentDataStoreWrapper } from './persistent-data-store-wrapper.js';
+import { Context } from '@switchyard/core';
+
 // --- client ---------------------------------------------------------------------------------
 export { init, sharedClient } from './init.js';
 export type {
@@ -27,7 +56,35 @@ export type {
   ClientContext,
   Configuration,
 } from './options.js';
-export { basicLogger, type BasicLoggerOptions, type LogLevel } from './logging.js';
+export { basicLogger, BasicLogger, type BasicLoggerOptions, type LogLevel } from './logging.js';
+export { AttributeReference } from './attribute-reference.js';
+export { PersistentDataStoreWrapper } from './persistent-data-store-wrapper.js';
+export type {
+  LDFlagValue,
+  LDFlagSet,
+  LDLogLevel,
+  LDContextMeta,
+  LDContextCommon,
+  LDPluginMetadata,
+  LDPluginEnvironmentMetadata,
+  LDPluginSdkMetadata,
+  LDPluginApplicationMetadata,
+  LDPluginBase,
+} from './ld-types.js';
+
+// --- errors (LaunchDarkly's names; every one is a SwitchyardError) ----------------------------
+export {
+  LDClientError,
+  LDTimeoutError,
+  LDPollingError,
+  LDStreamingError,
+  LDFlagDeliveryFallbackError,
+  LDFileDataSourceError,
+  LDUnexpectedResponseError,
+  NetworkError,
+  DataSourceError,
+  type DataSourceErrorOptions,
+} from './errors.js';
 export type { Hook, HookMetadata, EvaluationSeriesContext, EvaluationSeriesData, EvaluationMetadata } from './hooks.js';
 export type { Plugin, PluginMetadata, EnvironmentMetadata } from './plugins.js';
 
@@ -64,14 +121,9 @@ export {
 } from './migrations/index.js';
 
 // --- data sources ---------------------------------------------------------------------------
-export type {
-  DataSourceStatus,
-  DataSourceStatusProvider,
-  DataSourceState,
-  DataSourceErrorInfo,
-  DataSourceErrorKind,
-} from './data-sources/status.js';
-export { DataSourceError, type DataSource } from './data-sources/data-source.js';
+export type { DataSourceStatus, DataSourceStatusProvider, DataSourceState, DataSourceErrorInfo } from './data-sources/status.js';
+export { DataSourceErrorKind } from './data-sources/status.js';
+export type { DataSource } from './data-sources/data-source.js';
 // Declared with ClientContext, which it receives (the two refer to each other).
 export type { DataSourceFactory } from './options.js';
 export type { DataSourceUpdates } from './data-sources/data-source-updates.js';
@@ -138,3 +190,43 @@ export {
   type BigSegmentStoreStatus,
   type BigSegmentStoreStatusProvider,
 } from '@switchyard/core';
+
+// --- default export ---------------------------------------------------------------------------
+/**
+ * The default export: the members of `@launchdarkly/node-server-sdk`'s module object that Switchyard
+ * has, so `import ld from '@switchyard/node-server'; ld.init(…)` works as it does with LaunchDarkly's
+ * SDK. The named exports are the same objects (and the full API); prefer them in new code.
+ */
+const switchyard = {
+  init,
+  basicLogger,
+  BasicLogger,
+  integrations,
+  FileDataSourceFactory: integrations.FileDataSourceFactory,
+  TestData: integrations.TestData,
+  TestDataFlagBuilder: integrations.TestDataFlagBuilder,
+  TestDataRuleBuilder: integrations.TestDataRuleBuilder,
+  createMigration,
+  LDMigrationSuccess,
+  LDMigrationError,
+  LDMigrationStage,
+  IsMigrationStage,
+  LDExecutionOrdering,
+  LDExecution,
+  LDSerialExecution,
+  LDConcurrentExecution,
+  LDConsistencyCheck,
+  PersistentDataStoreWrapper,
+  AttributeReference,
+  Context,
+  DataSourceErrorKind,
+  LDClientError,
+  LDTimeoutError,
+  LDPollingError,
+  LDStreamingError,
+  LDFlagDeliveryFallbackError,
+  LDFileDataSourceError,
+  LDUnexpectedResponseError,
+};
+
+export default switchyard;

@@ -19,36 +19,83 @@ export interface BasicLoggerOptions {
 
 const PRIORITY: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3, none: 4 };
 
+type Level = Exclude<LogLevel, 'none'>;
+
 /**
- * A simple logger: `<level>: [<name>] <message>` lines at or above `level`, to `destination`
- * (`console.error` by default). The default logger of the client is `basicLogger({ level: 'info' })`.
- * A throwing formatter or destination falls back to `util.format` and `console.error`.
+ * A simple logger (LaunchDarkly's `BasicLogger` class, same constructor and methods): `<level>: [<name>]
+ * <message>` lines at or above `level`, to `destination` (`console.error` by default). A throwing
+ * formatter or destination falls back to `util.format` and `console.error`; logging never throws.
+ *
+ * One difference: without a `destination`, LaunchDarkly's writes the bare arguments to `console.error`
+ * (no level, no name); this one writes the same prefixed line as with a destination.
+ */
+export class BasicLogger implements LDLogger {
+  private readonly _min: number;
+  private readonly _name: string;
+  private readonly _destination: BasicLoggerOptions['destination'];
+  private readonly _formatter: BasicLoggerOptions['formatter'];
+
+  /**
+   * A logger with the default options (`level: 'info'`, to `console.error`); LaunchDarkly's fallback.
+   * Prefer `new BasicLogger(options)` with options of your own.
+   */
+  static get(): BasicLogger {
+    return new BasicLogger({});
+  }
+
+  constructor(options: BasicLoggerOptions = {}) {
+    this._min = PRIORITY[options.level ?? 'info'] ?? PRIORITY.info;
+    this._name = options.name ?? 'Switchyard';
+    this._destination = options.destination;
+    this._formatter = options.formatter;
+  }
+
+  error(...args: unknown[]): void {
+    this._log('error', args);
+  }
+
+  warn(...args: unknown[]): void {
+    this._log('warn', args);
+  }
+
+  info(...args: unknown[]): void {
+    this._log('info', args);
+  }
+
+  debug(...args: unknown[]): void {
+    this._log('debug', args);
+  }
+
+  private _log(level: Level, args: unknown[]): void {
+    if (PRIORITY[level] < this._min) return;
+    const destination = this._destination;
+    const target = typeof destination === 'function' ? destination : destination ? destination[level] : fallback;
+    if (!target) return;
+    let text: string;
+    try {
+      text = this._formatter ? this._formatter(...args) : format(...args);
+    } catch {
+      text = format(...args);
+    }
+    const line = `${level}: [${this._name}] ${text}`;
+    try {
+      target(line);
+    } catch {
+      fallback(line);
+    }
+  }
+}
+
+function fallback(line: string): void {
+  console.error(line);
+}
+
+/**
+ * A {@link BasicLogger} (LaunchDarkly's `basicLogger`). The default logger of the client is
+ * `basicLogger({ level: 'info' })`.
  */
 export function basicLogger(options: BasicLoggerOptions = {}): LDLogger {
-  const min = PRIORITY[options.level ?? 'info'] ?? PRIORITY.info;
-  const name = options.name ?? 'Switchyard';
-  const destination = options.destination;
-  const formatter = options.formatter;
-  const fallback = (line: string) => console.error(line);
-  const write = (level: Exclude<LogLevel, 'none'>) => {
-    const target = typeof destination === 'function' ? destination : (destination?.[level] ?? (destination ? undefined : fallback));
-    if (PRIORITY[level] < min || !target) return () => undefined;
-    return (...args: unknown[]) => {
-      let text: string;
-      try {
-        text = formatter ? formatter(...args) : format(...args);
-      } catch {
-        text = format(...args);
-      }
-      const line = `${level}: [${name}] ${text}`;
-      try {
-        target(line);
-      } catch {
-        fallback(line);
-      }
-    };
-  };
-  return Object.freeze({ debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') });
+  return new BasicLogger(options);
 }
 
 /** Characters that make up a word: a match with one of these on either side is part of a longer word. */

@@ -109,7 +109,7 @@ it.each(EVENTS)('a process exits within 1 s after close() resolves while the str
   h = await harness({ flags: { a: boolFlag('a') } });
   h.fake.stream.nextConnections(...Array.from({ length: 1000 }, () => ({ kind: 'status' as const, status: 503 })));
   const result = await run('stream-reconnecting', events);
-  expect(result.stdout).toContain('init: TimeoutError');
+  expect(result.stdout).toContain('init: LaunchDarklyTimeoutError');
   expectPromptExit(result);
   expect(delivered().length > 0).toBe(events === 'on');
 });
@@ -128,7 +128,7 @@ it.each(EVENTS)('a process exits within 1 s after close() resolves while a poll 
   const result = await run('polling-mid-request', events, async () => {
     expect(h.fake.polling.requests.map((r) => r.status)).toEqual([undefined]);
   });
-  expect(result.stdout).toContain('init: TimeoutError');
+  expect(result.stdout).toContain('init: LaunchDarklyTimeoutError');
   expectPromptExit(result);
   expect(delivered().length > 0).toBe(events === 'on');
 });
@@ -144,7 +144,7 @@ it.each(EVENTS)('a process exits within 1 s after close() resolves while a poll 
   h = await harness({ flags: { a: boolFlag('a') } });
   const port = await startSilentServer();
   const result = await run('polling-silent-proxy', events, async () => expect(accepted.size).toBeGreaterThan(0), [String(port)]);
-  expect(result.stdout).toContain('init: TimeoutError');
+  expect(result.stdout).toContain('init: LaunchDarklyTimeoutError');
   expectPromptExit(result);
   // Events go through the same proxy: nothing reaches the service.
   expect(h.fake.server.requests).toHaveLength(0);

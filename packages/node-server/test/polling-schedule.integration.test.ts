@@ -7,7 +7,7 @@ import { DataSourceUpdates } from '../src/data-sources/data-source-updates.js';
 import { PollingDataSource } from '../src/data-sources/polling.js';
 import { DataSourceStatusManager } from '../src/data-sources/status.js';
 import { HttpClient } from '../src/http/http-client.js';
-import { validateOptions } from '../src/options.js';
+import { validateOptions } from '../src/validate-options.js';
 import { SDK_KEY, boolFlag, harness, until, type Harness } from './support.js';
 
 let h: Harness;

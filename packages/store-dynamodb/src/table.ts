@@ -1,5 +1,6 @@
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 
+import { TimeoutError } from '@switchyard/core';
 import { PREFIX, errorName } from './errors.js';
 
 /** Options of {@link createDynamoDbTable}. */
@@ -50,7 +51,7 @@ export async function createDynamoDbTable(tableName: string, options: CreateDyna
     for (;;) {
       const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
       if (Table?.TableStatus === 'ACTIVE') return outcome;
-      if (Date.now() > deadline) throw new Error(`${PREFIX} table "${tableName}" is still ${Table?.TableStatus ?? 'unknown'} after ${options.timeoutMs ?? 60_000} ms`);
+      if (Date.now() > deadline) throw new TimeoutError(`${PREFIX} table "${tableName}" is still ${Table?.TableStatus ?? 'unknown'} after ${options.timeoutMs ?? 60_000} ms`, options.timeoutMs ?? 60_000);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   } finally {

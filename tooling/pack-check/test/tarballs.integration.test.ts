@@ -66,13 +66,15 @@ console.log(JSON.stringify({ node: Object.keys(node).sort(), prefix: redis.redis
       'check.cjs',
       `const node = require('@switchyard/node-server');
 const redis = require('@switchyard/store-redis');
-console.log(JSON.stringify({ node: Object.keys(node).sort(), prefix: redis.redisStoreDefaults.prefix, isModule: typeof node.default }));`,
+console.log(JSON.stringify({ node: Object.keys(node).sort(), prefix: redis.redisStoreDefaults.prefix, init: typeof node.init, sameInit: node.default.init === node.init }));`,
     );
-    const result = JSON.parse(out) as { node: string[]; prefix: string; isModule: string };
+    const result = JSON.parse(out) as { node: string[]; prefix: string; init: string; sameInit: boolean };
     expect(result.node).toEqual(expect.arrayContaining(['loadFlagFile', 'InMemoryDataStore']));
     expect(result.prefix).toBe('launchdarkly');
-    // Named exports only: CommonJS callers never have to reach for `.default`.
-    expect(result.isModule).toBe('undefined');
+    // Named exports at the top: CommonJS callers never have to reach for `.default`. `.default` is there too,
+    // holding LaunchDarkly's default-export members, as `require('@launchdarkly/node-server-sdk')` has it.
+    expect(result.init).toBe('function');
+    expect(result.sameInit).toBe(true);
   });
 
   it('publishes real version ranges, never workspace: or catalog: specifiers', async () => {

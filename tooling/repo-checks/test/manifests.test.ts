@@ -125,6 +125,20 @@ describe('dependency rules', () => {
   it('core has no runtime dependencies', () => {
     expect(read('packages/core/package.json').dependencies ?? {}).toEqual({});
   });
+
+  it('only node-server among the published packages imports @switchyard/core/internal (no semver promise there)', () => {
+    // The stores and the conformance suite peer-depend on a range of core versions: they must build on the
+    // root, as a third-party store does. node-server depends on the core it was released with.
+    const importers = published
+      .filter((dir) => dir !== 'core')
+      .flatMap((dir) =>
+        ['src', 'test']
+          .filter((folder) => existsSync(join(root, 'packages', dir, folder)))
+          .flatMap((folder) => readdirSync(join(root, 'packages', dir, folder), { recursive: true, encoding: 'utf8' }).map((f) => join('packages', dir, folder, f)))
+          .filter((path) => /\.[cm]?[jt]s$/.test(path) && readFileSync(join(root, path), 'utf8').includes("'@switchyard/core/internal'")),
+      );
+    expect(importers.filter((path) => !path.startsWith(join('packages', 'node-server')))).toEqual([]);
+  });
 });
 
 describe('private workspaces', () => {

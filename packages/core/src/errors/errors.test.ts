@@ -34,6 +34,14 @@ describe('the error hierarchy', () => {
     expect((errors[1] as TimeoutError).timeoutMs).toBe(5);
   });
 
+  it('reads the code of an error from any copy, and nothing from other values', () => {
+    const foreign = Object.defineProperty(new Error('x'), Symbol.for('switchyard.error.code'), { value: 'DATA_SOURCE' });
+    expect(SwitchyardError.codeOf(foreign)).toBe('DATA_SOURCE');
+    expect(SwitchyardError.codeOf(new ClosedError('c'))).toBe('CLOSED');
+    expect(SwitchyardError.codeOf(new Error('plain'))).toBeUndefined();
+    expect(SwitchyardError.codeOf('CLOSED')).toBeUndefined();
+  });
+
   it('keeps the cause', () => {
     const cause = new Error('root');
     expect(new StoreError('consul', 'upsert', 'bad', { cause }).cause).toBe(cause);

@@ -8,8 +8,20 @@
  */
 const BRAND = Symbol.for('switchyard.error.code');
 
-/** The kind of a {@link SwitchyardError}. */
-export type SwitchyardErrorCode = 'CONFIG' | 'TIMEOUT' | 'CLOSED' | 'STORE' | 'ITEM_TOO_LARGE' | 'MALFORMED_DATA';
+/**
+ * The kind of a {@link SwitchyardError}. `CLIENT`, `DATA_SOURCE` and `NETWORK` are raised by
+ * `@switchyard/node-server` (its classes carry LaunchDarkly's names: `LDClientError`, `LDPollingError`, …).
+ */
+export type SwitchyardErrorCode =
+  | 'CONFIG'
+  | 'TIMEOUT'
+  | 'CLOSED'
+  | 'STORE'
+  | 'ITEM_TOO_LARGE'
+  | 'MALFORMED_DATA'
+  | 'CLIENT'
+  | 'DATA_SOURCE'
+  | 'NETWORK';
 
 function brandOf(value: unknown): SwitchyardErrorCode | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
@@ -31,6 +43,15 @@ export class SwitchyardError extends Error {
   /** True for any Switchyard error, from any copy of the package. */
   static isInstance(value: unknown): value is SwitchyardError {
     return brandOf(value) !== undefined;
+  }
+
+  /**
+   * The code of a Switchyard error from any copy of the package, `undefined` for anything else. Use it
+   * for LaunchDarkly-named classes whose `code` field means something else (`LDStreamingError.code` is
+   * the HTTP status, as in LaunchDarkly's SDK).
+   */
+  static codeOf(value: unknown): SwitchyardErrorCode | undefined {
+    return brandOf(value);
   }
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import { Context, DataKinds, type EvaluationEvent, type Flag, nullEventProcessor, recordEvaluationWithPrerequisites } from '../index.js';
+import { Context, DataKinds, type EvaluationEvent, type Flag } from '../index.js';
+import { nullEventProcessor, recordEvaluationWithPrerequisites } from '../internal.js';
 
 describe('recordEvaluationWithPrerequisites', () => {
   it('records each prerequisite evaluation first, with a null default and the flag it served, then the evaluation', () => {

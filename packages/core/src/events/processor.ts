@@ -1,126 +1,25 @@
-import type { AttributeReference } from '../context/attribute-reference.js';
 import { Context } from '../context/context.js';
-import { ClosedError } from '../errors/index.js';
 import { isExperiment } from '../evaluation/flags-state.js';
-import type { LDEvaluationReason } from '../evaluation/reasons.js';
 import { safeLogger, type LDLogger } from '../logging/index.js';
 import { cancelTimer, startInterval, type TimerHandle } from '../platform/index.js';
 import { toFrozenJson, type JsonValue } from '../value/json.js';
 import type { CustomEvent, EvaluationEvent, EventProcessor, IdentifyEvent, UnknownFlagEvent } from './api.js';
 import { ContextFormatter } from './context-formatter.js';
 import { ContextKeyCache } from './context-key-cache.js';
-import { migrationOpOutput, type MigrationOpEvent } from './migration-op.js';
+import type { MigrationOpEvent } from './migration-op.js';
 import type { DiagnosticsManager } from './diagnostics.js';
-import type { OutputContext, OutputEvent, StreamInitRecord } from './output.js';
+import { EventDelivery } from './delivery.js';
+import { buildOutputEvents, type InboxRecord } from './inbox.js';
+import type { DefaultEventProcessorOptions, EventProcessorStats } from './processor-options.js';
+import type { OutputEvent, StreamInitRecord } from './output.js';
 import { RingBuffer } from './ring-buffer.js';
-import type { EventPayloadKind, EventSender } from './sender.js';
+import type { EventSender } from './sender.js';
 import { EventSummarizer } from './summarizer.js';
 import { randomUuid } from './uuid.js';
 
-// A retry delay must keep the process alive like the request it replaces would (an application that
-// awaits `flush()` before exiting must not exit in the middle of it), so it uses a plain timer here rather
-// than the unref'd ones in platform/.
-declare const globalThis: { setTimeout(fn: () => void, ms: number): unknown };
-
-/** Options of {@link DefaultEventProcessor}. Times are milliseconds. */
-export interface DefaultEventProcessorOptions {
-  /** Delivers payloads (node-server's HTTP sender, or a test double). */
-  sender: EventSender;
-  /** Where warnings (queue overflow, delivery failures) and the one "disabled" error go. Default: none. */
-  logger?: LDLogger;
-  /**
-   * Events held between flushes (index, feature, debug, custom and identify events). When full, new
-   * events are dropped and counted. Summaries are counted separately and are not limited by it: every
-   * evaluation of a flag that exists is counted, whatever the capacity. Default 10000.
-   */
-  capacity?: number;
-  /**
-   * Distinct flag keys that were not found (`recordUnknownFlag`) counted in one summary window. Unknown
-   * keys come from callers, not from flag data, so they have their own bound: an evaluation of a new
-   * unknown key beyond it is left out of the summary and counted as a dropped event (known flags and
-   * unknown keys already counted are never limited). Not tied to `capacity`. Default 1000.
-   */
-  maxUnknownFlagKeys?: number;
-  /** How often queued events are sent. Default 5000. */
-  flushIntervalMs?: number;
-  /** Redact every context attribute except `key`, `kind` and `anonymous` in events. Default false. */
-  allAttributesPrivate?: boolean;
-  /** Attributes (names or `/a/b` references) to redact in every context. Default none. */
-  privateAttributes?: readonly (string | AttributeReference)[];
-  /**
-   * Contexts remembered as already seen (an LRU of canonical keys, as LaunchDarkly's deduplication: a
-   * context is seen from its first event on, even if its index event was dropped); 0 disables
-   * deduplication. Default 1000.
-   */
-  contextKeysCapacity?: number;
-  /** How often the remembered contexts are forgotten, so changed attributes get re-indexed. Default 300000. */
-  contextKeysFlushIntervalMs?: number;
-  /** Diagnostic events are sent only when given (`diagnosticOptOut` leaves it out). Default: none. */
-  diagnostics?: DiagnosticsManager;
-  /** How often the periodic diagnostic event is sent. Default 900000. */
-  diagnosticRecordingIntervalMs?: number;
-  /** Analytics payloads being delivered at once; a timed flush is skipped while all are busy. Default 5. */
-  maxConcurrentDeliveries?: number;
-  /** Wait before the single retry of a failed delivery. Default 1000. */
-  retryDelayMs?: number;
-  /** The clock for debug-event cut-off, epoch ms. Default `Date.now`. */
-  now?: () => number;
-  /** Random numbers in [0, 1) for `samplingRatio`. Default `Math.random`. */
-  random?: () => number;
-}
-
-/** Counters of a {@link DefaultEventProcessor} since it started, for monitoring and tests. */
-export interface EventProcessorStats {
-  /** Events waiting for the next flush (never more than `capacity`). */
-  readonly queuedEvents: number;
-  /** Analytics payloads being delivered now. */
-  readonly deliveriesInFlight: number;
-  /** Events dropped because the queue was full, since start. */
-  readonly droppedEvents: number;
-  /** Events whose context was already indexed, since start. */
-  readonly deduplicatedContexts: number;
-  /** Analytics payloads delivered (2xx), since start. */
-  readonly payloadsDelivered: number;
-  /** Analytics payloads given up (after the retry, on 413, or when disabled), since start. */
-  readonly payloadsDropped: number;
-  /** True after the events service rejected the SDK key: nothing is recorded or sent any more. */
-  readonly disabled: boolean;
-}
-
-/** An event waiting in the inbox: everything the output event needs, copied so nothing can change it. */
-type InboxRecord =
-  | { readonly t: 'index' | 'identify'; readonly date: number; readonly context: Context }
-  | {
-      readonly t: 'feature' | 'debug';
-      readonly date: number;
-      readonly context: Context;
-      readonly key: string;
-      readonly value: JsonValue;
-      readonly default: JsonValue;
-      readonly variation: number | null;
-      readonly version: number;
-      readonly reason: LDEvaluationReason | undefined;
-      readonly prereqOf: string | undefined;
-      readonly samplingRatio: number;
-    }
-  | { readonly t: 'migration_op'; readonly event: MigrationOpEvent; readonly context: Context | undefined }
-  /** An event another processor already formatted (a cluster worker's), sent as is. */
-  | { readonly t: 'output'; readonly event: OutputEvent }
-  | {
-      readonly t: 'custom';
-      readonly date: number;
-      readonly context: Context;
-      readonly key: string;
-      readonly data: JsonValue | undefined;
-      readonly metricValue: number | undefined;
-    };
+export type { DefaultEventProcessorOptions, EventProcessorStats } from './processor-options.js';
 
 const OVERFLOW_WARNING = 'Exceeded event queue capacity. Increase capacity to avoid dropping events.';
-
-/** Statuses after which the same payload may succeed on a retry (LaunchDarkly's rule: any non-4xx, and 400, 408, 429). */
-function isRecoverable(status: number): boolean {
-  return status < 400 || status >= 500 || status === 400 || status === 408 || status === 429;
-}
 
 /** A copy that can never change; `null` for a value that is not JSON (a cycle, a throwing getter). */
 function frozenCopy(value: unknown): JsonValue {
@@ -160,6 +59,7 @@ function positiveInt(value: number | undefined, fallback: number): number {
  */
 export class DefaultEventProcessor implements EventProcessor {
   private readonly _sender: EventSender;
+  private readonly _delivery: EventDelivery;
   private readonly _logger: LDLogger;
   private readonly _inbox: RingBuffer<InboxRecord>;
   private readonly _summarizer: EventSummarizer;
@@ -167,12 +67,9 @@ export class DefaultEventProcessor implements EventProcessor {
   private readonly _formatter: ContextFormatter;
   private readonly _diagnostics: DiagnosticsManager | undefined;
   private readonly _maxInFlight: number;
-  private readonly _retryDelayMs: number;
   private readonly _now: () => number;
   private readonly _random: () => number;
   private readonly _timers: TimerHandle[] = [];
-  private readonly _inFlight = new Set<Promise<void>>();
-  private readonly _diagnosticsInFlight = new Set<Promise<void>>();
 
   /** Set by `close()`: nothing more is recorded. */
   private _closed = false;
@@ -182,16 +79,12 @@ export class DefaultEventProcessor implements EventProcessor {
   private _overflowing = false;
   /** Set when the summary refused a new unknown flag key in this window (one warning per window). */
   private _unknownKeysWarned = false;
-  private _failing = false;
-  private _lastKnownPastTime = 0;
   private _eventsInLastBatch = 0;
   /** Since the last diagnostic event. */
   private _droppedSinceDiagnostic = 0;
   private _deduplicatedSinceDiagnostic = 0;
   private _droppedTotal = 0;
   private _deduplicatedTotal = 0;
-  private _payloadsDelivered = 0;
-  private _payloadsDropped = 0;
 
   constructor(options: DefaultEventProcessorOptions) {
     this._sender = options.sender;
@@ -207,14 +100,14 @@ export class DefaultEventProcessor implements EventProcessor {
     });
     this._diagnostics = options.diagnostics;
     this._maxInFlight = positiveInt(options.maxConcurrentDeliveries, 5);
-    this._retryDelayMs = Math.max(0, options.retryDelayMs ?? 1000);
+    this._delivery = new EventDelivery(this._sender, this._logger, Math.max(0, options.retryDelayMs ?? 1000), (status) => this._disable(status));
     this._now = options.now ?? Date.now;
     this._random = options.random ?? Math.random;
 
     this._timers.push(startInterval(() => this._onFlushTimer(), positiveInt(options.flushIntervalMs, 5000)));
     this._timers.push(startInterval(() => this._forgetContexts(), positiveInt(options.contextKeysFlushIntervalMs, 300_000)));
     if (this._diagnostics) {
-      void this._postDiagnostic(this._diagnostics.createInitEvent());
+      void this._delivery.postDiagnostic(this._diagnostics.createInitEvent());
       this._timers.push(startInterval(() => void this.sendDiagnosticStats(), positiveInt(options.diagnosticRecordingIntervalMs, 900_000)));
     }
   }
@@ -239,7 +132,7 @@ export class DefaultEventProcessor implements EventProcessor {
       const ratio = flag.samplingRatio ?? 1;
       const full = (flag.trackEvents || experiment) && this._sample(ratio);
       const until = flag.debugEventsUntilDate;
-      const debug = until !== undefined && until > this._lastKnownPastTime && until > this._now() && this._sample(ratio);
+      const debug = until !== undefined && until > this._delivery.lastKnownPastTime && until > this._now() && this._sample(ratio);
 
       const snapshot = this._indexIfNew(context, creationDate, full || debug);
       if (!full && !debug) return;
@@ -360,7 +253,7 @@ export class DefaultEventProcessor implements EventProcessor {
     if (this._closed || this._disabled || !Array.isArray(events)) return;
     // Several workers fill one queue: rather than drop what does not fit, send what is queued now (an
     // early payload) while a delivery slot is free. Memory stays bounded by capacity × deliveries.
-    if (this._inbox.size + events.length > this._inbox.capacity && this._inbox.size > 0 && this._inFlight.size < this._maxInFlight) {
+    if (this._inbox.size + events.length > this._inbox.capacity && this._inbox.size > 0 && this._delivery.inFlight.size < this._maxInFlight) {
       this._startDelivery();
     }
     for (const event of events) {
@@ -471,7 +364,7 @@ export class DefaultEventProcessor implements EventProcessor {
     this._droppedTotal++;
     if (!this._overflowing) {
       this._overflowing = true;
-      this._logger.warn(`[switchyard/events] ${OVERFLOW_WARNING}`);
+      this._logger.warn(`[switchyard/core] ${OVERFLOW_WARNING}`);
     }
   }
 
@@ -482,14 +375,14 @@ export class DefaultEventProcessor implements EventProcessor {
     if (!this._unknownKeysWarned) {
       this._unknownKeysWarned = true;
       this._logger.warn(
-        `[switchyard/events] more distinct unknown flag keys were evaluated than maxUnknownFlagKeys between two flushes; evaluations of further unknown keys are left out of the summary until the next flush`,
+        `[switchyard/core] more distinct unknown flag keys were evaluated than maxUnknownFlagKeys between two flushes; evaluations of further unknown keys are left out of the summary until the next flush`,
       );
     }
   }
 
   private _recordFailed(err: unknown): void {
     // Recording must never break an evaluation; a bug here costs one event, not the caller.
-    this._logger.debug(`[switchyard/events] could not record an event: ${(err as Error)?.message ?? String(err)}`);
+    this._logger.debug(`[switchyard/core] could not record an event: ${(err as Error)?.message ?? String(err)}`);
   }
 
   // --- flushing and delivery (background) ---------------------------------------------------------
@@ -502,10 +395,10 @@ export class DefaultEventProcessor implements EventProcessor {
   async flush(): Promise<void> {
     if (this._disabled) return;
     // Waiting for a free delivery slot keeps at most `maxConcurrentDeliveries` payloads alive.
-    while (this._inFlight.size >= this._maxInFlight && !this._disabled) await Promise.race(this._inFlight);
+    while (this._delivery.inFlight.size >= this._maxInFlight && !this._disabled) await Promise.race(this._delivery.inFlight);
     this._startDelivery();
     // Every delivery in flight now either was in flight at the call or holds events recorded before it.
-    await Promise.all(this._inFlight);
+    await Promise.all(this._delivery.inFlight);
   }
 
   /**
@@ -519,13 +412,13 @@ export class DefaultEventProcessor implements EventProcessor {
       for (const timer of this._timers) cancelTimer(timer);
       this._timers.length = 0;
       await this.flush();
-      await Promise.all([...this._inFlight, ...this._diagnosticsInFlight]);
+      await Promise.all([...this._delivery.inFlight, ...this._delivery.diagnosticsInFlight]);
       this._inbox.clear();
       this._summarizer.clear();
       try {
         this._sender.close?.();
       } catch (err) {
-        this._logger.debug(`[switchyard/events] closing the sender failed: ${(err as Error)?.message ?? String(err)}`);
+        this._logger.debug(`[switchyard/core] closing the sender failed: ${(err as Error)?.message ?? String(err)}`);
       }
     })();
     return this._closing;
@@ -541,27 +434,27 @@ export class DefaultEventProcessor implements EventProcessor {
     const event = this._diagnostics.createStatsEventAndReset(this._droppedSinceDiagnostic, this._deduplicatedSinceDiagnostic, this._eventsInLastBatch);
     this._droppedSinceDiagnostic = 0;
     this._deduplicatedSinceDiagnostic = 0;
-    await this._postDiagnostic(event);
+    await this._delivery.postDiagnostic(event);
   }
 
   /** Counters since start; see {@link EventProcessorStats}. */
   stats(): EventProcessorStats {
     return {
       queuedEvents: this._inbox.size,
-      deliveriesInFlight: this._inFlight.size,
+      deliveriesInFlight: this._delivery.inFlight.size,
       droppedEvents: this._droppedTotal,
       deduplicatedContexts: this._deduplicatedTotal,
-      payloadsDelivered: this._payloadsDelivered,
-      payloadsDropped: this._payloadsDropped,
+      payloadsDelivered: this._delivery.payloadsDelivered,
+      payloadsDropped: this._delivery.payloadsDropped,
       disabled: this._disabled,
     };
   }
 
   private _onFlushTimer(): void {
     if (this._disabled) return;
-    if (this._inFlight.size >= this._maxInFlight) {
+    if (this._delivery.inFlight.size >= this._maxInFlight) {
       // Events stay queued (bounded by capacity) until a delivery finishes.
-      this._logger.debug('[switchyard/events] all event deliveries are busy; this flush is skipped');
+      this._logger.debug('[switchyard/core] all event deliveries are busy; this flush is skipped');
       return;
     }
     this._startDelivery();
@@ -576,139 +469,19 @@ export class DefaultEventProcessor implements EventProcessor {
     if (records.length === 0 && !summary) return;
     let body: string;
     try {
-      const events = this._build(records);
+      const events = buildOutputEvents(records, this._formatter);
       if (summary) events.push(summary);
       this._eventsInLastBatch = events.length;
       body = JSON.stringify(events);
     } catch (err) {
-      this._payloadsDropped++;
-      this._logger.error(`[switchyard/events] could not serialize ${records.length} events; they were dropped: ${(err as Error)?.message ?? String(err)}`);
+      this._delivery.payloadsDropped++;
+      this._logger.error(`[switchyard/core] could not serialize ${records.length} events; they were dropped: ${(err as Error)?.message ?? String(err)}`);
       return;
     }
-    const count = this._eventsInLastBatch;
-    const delivery: Promise<void> = this._deliver('analytics', body, randomUuid(), count).finally(() => this._inFlight.delete(delivery));
-    this._inFlight.add(delivery);
+    this._delivery.sendAnalytics(body, randomUuid(), this._eventsInLastBatch);
   }
 
-  private _build(records: readonly InboxRecord[]): OutputEvent[] {
-    const out: OutputEvent[] = [];
-    // An evaluation's index and feature events share one snapshot: redact it once per mode.
-    const plain = new Map<Context, OutputContext | undefined>();
-    const anonymousRedacted = new Map<Context, OutputContext | undefined>();
-    const format = (context: Context, redactAnonymous: boolean): OutputContext => {
-      const cache = redactAnonymous ? anonymousRedacted : plain;
-      let formatted = cache.get(context);
-      if (formatted === undefined) {
-        formatted = this._formatter.format(context, redactAnonymous) ?? {};
-        cache.set(context, formatted);
-      }
-      return formatted;
-    };
-    for (const r of records) {
-      switch (r.t) {
-        case 'index':
-        case 'identify':
-          out.push({ kind: r.t, creationDate: r.date, context: format(r.context, false) });
-          break;
-        case 'feature':
-        case 'debug':
-          out.push({
-            kind: r.t,
-            creationDate: r.date,
-            context: format(r.context, r.t === 'feature'),
-            key: r.key,
-            value: r.value,
-            default: r.default,
-            ...(r.variation === null ? {} : { variation: r.variation }),
-            version: r.version,
-            ...(r.prereqOf === undefined ? {} : { prereqOf: r.prereqOf }),
-            ...(r.reason === undefined ? {} : { reason: r.reason }),
-            ...(r.samplingRatio === 1 ? {} : { samplingRatio: r.samplingRatio }),
-          });
-          break;
-        case 'output':
-          out.push(r.event);
-          break;
-        case 'migration_op':
-          out.push(migrationOpOutput(r.event, r.context && format(r.context, true)));
-          break;
-        case 'custom':
-          out.push({
-            kind: 'custom',
-            creationDate: r.date,
-            context: format(r.context, true),
-            key: r.key,
-            ...(r.data === undefined ? {} : { data: r.data }),
-            ...(r.metricValue === undefined ? {} : { metricValue: r.metricValue }),
-          });
-          break;
-      }
-    }
-    return out;
-  }
-
-  private _postDiagnostic(event: object): Promise<void> {
-    let body: string;
-    try {
-      body = JSON.stringify(event);
-    } catch {
-      return Promise.resolve();
-    }
-    const delivery: Promise<void> = this._deliver('diagnostic', body, undefined, 0).finally(() => this._diagnosticsInFlight.delete(delivery));
-    this._diagnosticsInFlight.add(delivery);
-    return delivery;
-  }
-
-  /** One payload: one attempt, and one retry with the same payload id. Never rejects. */
-  private async _deliver(kind: EventPayloadKind, body: string, payloadId: string | undefined, eventCount: number): Promise<void> {
-    let problem = '';
-    for (let attempt = 0; attempt < 2; attempt++) {
-      if (attempt > 0) {
-        await new Promise<void>((resolve) => globalThis.setTimeout(resolve, this._retryDelayMs));
-        if (this._disabled) break;
-      }
-      let status: number;
-      try {
-        const result = await this._sender.send(kind, body, payloadId);
-        status = result.status;
-        const serverTime = result.serverTime;
-        if (typeof serverTime === 'number' && Number.isFinite(serverTime)) this._lastKnownPastTime = serverTime;
-      } catch (err) {
-        problem = (err as Error)?.message ?? String(err);
-        // A closed transport (its owner gave up waiting for close()) will never deliver, and the retry's
-        // timer would keep the process alive after the owner closed.
-        if (ClosedError.isInstance(err)) break;
-        continue;
-      }
-      if (status >= 200 && status < 300) {
-        if (kind === 'analytics') this._payloadsDelivered++;
-        if (this._failing) this._logger.info('[switchyard/events] event delivery works again');
-        this._failing = false;
-        return;
-      }
-      if (status === 401 || status === 403 || (kind === 'analytics' && !isRecoverable(status) && status !== 413)) {
-        this._disable(status);
-        if (kind === 'analytics') this._payloadsDropped++;
-        return;
-      }
-      if (!isRecoverable(status)) {
-        // 413 (or another unrecoverable status on the diagnostic endpoint): this payload can never succeed,
-        // the next one may.
-        if (kind === 'analytics') this._payloadsDropped++;
-        this._logger.warn(`[switchyard/events] the events service refused a ${kind} payload (HTTP ${status}); ${eventCount} events were dropped`);
-        return;
-      }
-      problem = `HTTP ${status}`;
-    }
-    if (kind === 'analytics') this._payloadsDropped++;
-    if (this._disabled) return;
-    // Logged once per outage: an unreachable service must not write a warning every flush interval.
-    const message = `[switchyard/events] could not deliver ${kind === 'analytics' ? `${eventCount} events` : 'a diagnostic event'} after a retry (${problem}); they were dropped`;
-    if (this._failing) this._logger.debug(message);
-    else this._logger.warn(message);
-    this._failing = true;
-  }
-
+  /** The service rejected the SDK key (see {@link EventDelivery}): stop recording and sending for good. */
   private _disable(status: number): void {
     if (this._disabled) return;
     this._disabled = true;
@@ -717,7 +490,7 @@ export class DefaultEventProcessor implements EventProcessor {
     this._inbox.clear();
     this._summarizer.clear();
     this._logger.error(
-      `[switchyard/events] the events service rejected the SDK key (HTTP ${status}); analytics events are disabled until the SDK is restarted. Check the SDK key.`,
+      `[switchyard/core] the events service rejected the SDK key (HTTP ${status}); analytics events are disabled until the SDK is restarted. Check the SDK key.`,
     );
   }
 }

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
-import { BigSegmentStoreWrapper, type BigSegmentStoreStatus, type BigSegmentStoreWrapperOptions } from '../index.js';
+import type { BigSegmentStoreStatus } from '../index.js';
+import { BigSegmentStoreWrapper, type BigSegmentStoreWrapperOptions } from '../internal.js';
 import { CapturingLogger, InMemoryBigSegmentStore } from '../testing/index.js';
 
 // Tests may use Node: node-server injects exactly this.
@@ -164,7 +165,7 @@ describe('BigSegmentStoreWrapper', () => {
     expect(store.calls.getMetadata).toBe(0);
     await vi.advanceTimersByTimeAsync(1);
     expect(store.calls.getMetadata).toBe(1);
-    expect(log.messages('warn')).toEqual(['[switchyard/big-segments] option userCacheSize is invalid (NaN); using 1000']);
+    expect(log.messages('warn')).toEqual(['[switchyard/core] option userCacheSize is invalid (NaN); using 1000']);
     await wrapper.close();
   });
 });

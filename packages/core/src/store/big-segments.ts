@@ -268,7 +268,7 @@ export class BigSegmentStoreWrapper {
   private positive(name: string, value: number | undefined, min: number, fallback: number): number {
     if (value === undefined) return fallback;
     if (typeof value === 'number' && value >= min && value < Infinity) return Math.floor(value);
-    this.logger.warn(`[switchyard/big-segments] option ${name} is invalid (${String(value)}); using ${fallback}`);
+    this.logger.warn(`[switchyard/core] option ${name} is invalid (${String(value)}); using ${fallback}`);
     return fallback;
   }
 
@@ -278,7 +278,7 @@ export class BigSegmentStoreWrapper {
     if (value === undefined) return fallbackMs;
     if (typeof value === 'number' && value > 0 && value < Infinity) return value * unit;
     if (!(typeof value === 'number' && value <= 0)) {
-      this.logger.warn(`[switchyard/big-segments] option ${name}${unit === 1 ? 'Ms' : ''} is invalid (${String(value)}); using the default`);
+      this.logger.warn(`[switchyard/core] option ${name}${unit === 1 ? 'Ms' : ''} is invalid (${String(value)}); using the default`);
     }
     return fallbackMs;
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { ListenerSet } from '../index.js';
+import { ListenerSet } from '../internal.js';
 
 describe('ListenerSet', () => {
   it('calls each listener once per value and stops after it is removed', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import { type DataKind, DataKinds, itemDependencies, sortDataSet } from '../index.js';
+import { type DataKind, DataKinds } from '../index.js';
+import { itemDependencies, sortDataSet } from '../internal.js';
 
 const flag = (key: string, prerequisites: string[] = []) => ({ key, version: 1, prerequisites: prerequisites.map((p) => ({ key: p, variation: 0 })) });
 const segment = (key: string, refs: string[] = []) => ({

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { MemorySender } from '../../src/events/memory-sender.test-support.js';
-import { Context, DefaultEventProcessor, FlagsStateBuilder, PENDING, type LDFlagsStateOptions } from '../../src/index.js';
+import { Context, DefaultEventProcessor, type LDFlagsStateOptions } from '../../src/index.js';
+import { FlagsStateBuilder, PENDING } from '../../src/internal.js';
 import { EventsReceiver } from '../support/events-receiver.js';
 import { Generator, type Shapes } from '../support/generator.js';
 import { launchDarklyClient } from '../support/launchdarkly.js';

@@ -1,17 +1,5 @@
-import {
-  Context,
-  type EventProcessor,
-  Evaluator,
-  toDetail,
-  parseFlag,
-  parseSegment,
-  PENDING,
-  recordEvaluationWithPrerequisites,
-  type BigSegmentLookup,
-  type Flag,
-  type LDEvaluationDetail,
-  type Segment,
-} from '../../src/index.js';
+import { Context, type EventProcessor, parseFlag, parseSegment, type Flag, type LDEvaluationDetail, type Segment } from '../../src/index.js';
+import { Evaluator, toDetail, PENDING, recordEvaluationWithPrerequisites, type BigSegmentLookup } from '../../src/internal.js';
 
 /** Flags and segments as LaunchDarkly JSON, by key. */
 export interface RawData {

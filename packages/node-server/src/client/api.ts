@@ -61,7 +61,7 @@ export interface LDClient extends EventEmitter {
   initialized(): boolean;
   /**
    * Resolves with the client when it is initialized; rejects with the data source's error on a
-   * permanent failure, or with a `TimeoutError` after `options.timeout` seconds (the client keeps trying
+   * permanent failure, or with an `LDTimeoutError` (core's `TimeoutError`) after `options.timeout` seconds (the client keeps trying
    * in the background and, if the data store holds data, serves it meanwhile).
    */
   waitForInitialization(options?: LDWaitForInitializationOptions): Promise<LDClient>;

@@ -3,7 +3,7 @@ import { CapturingLogger } from '@switchyard/core/testing';
 import { expect, it } from 'vitest';
 
 import { SwitchyardClient } from '../client/client.js';
-import { validateOptions } from '../options.js';
+import { validateOptions } from '../validate-options.js';
 
 it('cluster: true takes the defaults; an object sets them in milliseconds', () => {
   const logger = new CapturingLogger();

@@ -7,7 +7,7 @@ import type { AppliedChange } from '../data-sources/data-source-updates.js';
 import type { DataSourceStatus, DataSourceStatusProvider } from '../data-sources/status.js';
 import { isClusterMessage, type ClusterMessage, type WireData } from './protocol.js';
 
-const PREFIX = '[switchyard/cluster]';
+const PREFIX = '[switchyard/node-server] cluster:';
 /** How long the primary waits to gather workers' flush requests into one delivery. */
 const FLUSH_COALESCE_MS = 25;
 

@@ -6,7 +6,7 @@ import type { ClientEventProcessor } from '../events/event-processor.js';
 import type { Configuration, ResolvedClusterOptions } from '../options.js';
 import { isClusterMessage, type ClusterMessage, type PrimaryEnvelope, type WireData } from './protocol.js';
 
-const PREFIX = '[switchyard/cluster]';
+const PREFIX = '[switchyard/node-server] cluster:';
 
 /** A worker's side of the IPC channel to the primary (the process's own in production; a fake in unit tests). */
 export interface WorkerChannel {

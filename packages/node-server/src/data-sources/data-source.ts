@@ -13,17 +13,5 @@ export interface DataSource {
   close(): void | Promise<void>;
 }
 
-/**
- * A permanent data source failure: the client emits `failed` and `error` with it and rejects a pending
- * `waitForInitialization`. Its message never contains the SDK key.
- */
-export class DataSourceError extends Error {
-  constructor(
-    message: string,
-    /** The HTTP status, when the failure is an HTTP response. */
-    readonly status?: number,
-  ) {
-    super(message);
-    this.name = 'DataSourceError';
-  }
-}
+// The class lives with the other errors (LaunchDarkly's names); re-exported for existing imports.
+export { DataSourceError } from '../errors.js';

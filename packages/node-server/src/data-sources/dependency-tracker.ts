@@ -1,4 +1,4 @@
-import { itemDependencies } from '@switchyard/core';
+import { itemDependencies } from '@switchyard/core/internal';
 
 /** `namespace` and `key` of a stored item in one string (NUL cannot occur in either). */
 function id(namespace: string, key: string): string {

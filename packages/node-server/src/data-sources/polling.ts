@@ -2,7 +2,8 @@ import { MalformedDataError, type LDLogger } from '@switchyard/core';
 
 import type { HttpClient } from '../http/http-client.js';
 import { describeStatus, isHttpRecoverable } from '../http/headers.js';
-import { DataSourceError, type DataSource } from './data-source.js';
+import type { DataSource } from './data-source.js';
+import { LDPollingError } from '../errors.js';
 import type { DataSourceUpdates } from './data-source-updates.js';
 import { parsePollBody } from './payload.js';
 
@@ -144,11 +145,13 @@ export class PollingDataSource implements DataSource {
         this.updates.updateStatus('OFF', { kind: 'ERROR_RESPONSE', statusCode: res.status, message });
         this.close();
         this.errorHandler(
-          new DataSourceError(
+          new LDPollingError(
+            'ERROR_RESPONSE',
             res.status === 401
               ? '[switchyard/node-server] Authentication failed. Double check your SDK key. (HTTP 401 from polling; giving up permanently)'
               : `[switchyard/node-server] ${message}`,
             res.status,
+            false,
           ),
         );
         return;

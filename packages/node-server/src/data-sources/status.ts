@@ -1,4 +1,5 @@
-import { ListenerSet, type LDLogger, type Unsubscribe } from '@switchyard/core';
+import type { LDLogger, Unsubscribe } from '@switchyard/core';
+import { ListenerSet } from '@switchyard/core/internal';
 
 /**
  * The state of the data source (Go/Java SDK model): `INITIALIZING` until the first full data set was
@@ -7,8 +8,20 @@ import { ListenerSet, type LDLogger, type Unsubscribe } from '@switchyard/core';
  */
 export type DataSourceState = 'INITIALIZING' | 'VALID' | 'INTERRUPTED' | 'OFF';
 
+/**
+ * What kind of problem the data source last had. The constant has the members of LaunchDarkly's
+ * `DataSourceErrorKind` enum (`DataSourceErrorKind.ErrorResponse === 'ERROR_RESPONSE'`, …), plus
+ * `StoreError` (the data store rejected a write).
+ */
+export const DataSourceErrorKind = Object.freeze({
+  Unknown: 'UNKNOWN',
+  NetworkError: 'NETWORK_ERROR',
+  ErrorResponse: 'ERROR_RESPONSE',
+  InvalidData: 'INVALID_DATA',
+  StoreError: 'STORE_ERROR',
+} as const);
 /** What kind of problem the data source last had. */
-export type DataSourceErrorKind = 'NETWORK_ERROR' | 'ERROR_RESPONSE' | 'INVALID_DATA' | 'STORE_ERROR' | 'UNKNOWN';
+export type DataSourceErrorKind = (typeof DataSourceErrorKind)[keyof typeof DataSourceErrorKind];
 
 /** The last error of the data source. Never contains the SDK key. */
 export interface DataSourceErrorInfo {

@@ -7,7 +7,8 @@ import { MalformedDataError, type LDLogger } from '@switchyard/core';
 import type { HttpClient } from '../http/http-client.js';
 import { describeStatus, isHttpRecoverable } from '../http/headers.js';
 import { Backoff } from './backoff.js';
-import { DataSourceError, type DataSource } from './data-source.js';
+import type { DataSource } from './data-source.js';
+import { LDStreamingError } from '../errors.js';
 import type { DataSourceUpdates } from './data-source-updates.js';
 import { parseStreamMessage } from './payload.js';
 
@@ -257,11 +258,13 @@ export class StreamingDataSource implements DataSource {
         this.closed = true;
         this.unsubscribeRefresh();
         this.errorHandler(
-          new DataSourceError(
+          new LDStreamingError(
+            'ERROR_RESPONSE',
             status === 401
               ? '[switchyard/node-server] Authentication failed. Double check your SDK key. (HTTP 401 from the stream; giving up permanently)'
               : `[switchyard/node-server] ${message}`,
             status,
+            false,
           ),
         );
         return;

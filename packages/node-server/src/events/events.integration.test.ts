@@ -3,7 +3,8 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-import { Context, DefaultEventProcessor, parseFlag, Reasons, type EvaluationEvent, type Flag } from '@switchyard/core';
+import { Context, DefaultEventProcessor, parseFlag, type EvaluationEvent, type Flag } from '@switchyard/core';
+import { Reasons } from '@switchyard/core/internal';
 import { CapturingLogger } from '@switchyard/core/testing';
 import { FakeEvents, FakeServer } from '@switchyard/fake-launchdarkly';
 import { afterEach, describe, expect, it } from 'vitest';

@@ -1,8 +1,9 @@
-import { DefaultEventProcessor, nullEventProcessor } from '@switchyard/core';
+import { DefaultEventProcessor } from '@switchyard/core';
+import { nullEventProcessor } from '@switchyard/core/internal';
 import { CapturingLogger } from '@switchyard/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { validateOptions } from '../options.js';
+import { validateOptions } from '../validate-options.js';
 import { createEventProcessor, diagnosticConfiguration, nodePlatformData } from './index.js';
 
 const open: { close(): Promise<void> }[] = [];

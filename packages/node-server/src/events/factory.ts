@@ -4,7 +4,6 @@ import { arch, platform, version as osVersion } from 'node:os';
 import {
   DefaultEventProcessor,
   DiagnosticsManager,
-  nullEventProcessor,
   safeLogger,
   type DiagnosticConfiguration,
   type DiagnosticPlatformData,
@@ -13,9 +12,11 @@ import {
   type LDLogger,
   type StreamInitRecord,
 } from '@switchyard/core';
+import { nullEventProcessor } from '@switchyard/core/internal';
 
 import { defaultHeaders, SDK_VERSION, USER_AGENT } from '../http/headers.js';
-import { defaultOptions, validateOptions, type Configuration, type LDOptions } from '../options.js';
+import type { Configuration, LDOptions } from '../options.js';
+import { defaultOptions, validateOptions } from '../validate-options.js';
 import type { EventProcessorFactory } from './event-processor.js';
 import { HttpEventSender, type EventTransport } from './http-event-sender.js';
 

@@ -4,6 +4,7 @@ import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
 
 import type { EventDeliveryResult, EventPayloadKind, EventSender } from '@switchyard/core';
+import { NetworkError } from '../errors.js';
 
 const gzip = promisify(gzipCallback);
 
@@ -107,12 +108,12 @@ function nodeRequest(
   return new Promise((resolve, reject) => {
     const send = url.startsWith('https:') ? httpsRequest : httpRequest;
     const req = send(url, { method: options.method, headers: { ...options.headers }, agent });
-    req.setTimeout(options.timeoutMs, () => req.destroy(new Error(`no response within ${options.timeoutMs} ms`)));
+    req.setTimeout(options.timeoutMs, () => req.destroy(new NetworkError(`no response within ${options.timeoutMs} ms`)));
     // The request's own timeout starts only once the agent hands it a socket, and a proxy agent (a
     // `proxyAgent` such as https-proxy-agent) may never do so when the proxy does not answer. A request
     // destroyed before it has a socket emits no error, so this deadline rejects by itself.
     const deadline = setTimeout(() => {
-      const err = new Error(`the agent gave the request no connection within ${options.timeoutMs} ms`);
+      const err = new NetworkError(`the agent gave the request no connection within ${options.timeoutMs} ms`);
       reject(err);
       req.destroy(err);
     }, options.timeoutMs);

@@ -7,6 +7,7 @@ import { ClosedError } from '@switchyard/core';
 import type { Configuration } from '../options.js';
 import { TunnelAgent } from './proxy-agent.js';
 import { SseLineEndings } from './sse-line-endings.js';
+import { NetworkError } from '../errors.js';
 
 /** A complete HTTP response (body decoded as UTF-8, gzip undone). */
 export interface HttpResponse {
@@ -53,7 +54,7 @@ export interface StreamRequestOptions {
 }
 
 function abortError(): Error {
-  const err = new Error('the request was aborted');
+  const err = new NetworkError('the request was aborted');
   err.name = 'AbortError';
   return err;
 }
@@ -119,7 +120,7 @@ export class HttpClient {
     req.on('error', fail);
     const ms = this.borrowedAgentTimeoutMs;
     if (ms !== undefined) {
-      const deadline = setTimeout(() => abort(new Error(`the proxyAgent gave the request no connection within ${ms} ms`)), ms);
+      const deadline = setTimeout(() => abort(new NetworkError(`the proxyAgent gave the request no connection within ${ms} ms`)), ms);
       req.once('socket', () => clearTimeout(deadline));
       req.once('close', () => clearTimeout(deadline));
     }
@@ -146,7 +147,7 @@ export class HttpClient {
       };
       const req = this.start(url, method, headers, fail);
       if (options.timeoutMs) {
-        req.setTimeout(options.timeoutMs, () => req.destroy(new Error(`no response within ${options.timeoutMs} ms`)));
+        req.setTimeout(options.timeoutMs, () => req.destroy(new NetworkError(`no response within ${options.timeoutMs} ms`)));
       }
       req.once('response', (res) => {
         const chunks: Buffer[] = [];
@@ -195,7 +196,7 @@ export class HttpClient {
       options.signal?.addEventListener('abort', onAbort, { once: true });
       req.once('close', () => options.signal?.removeEventListener('abort', onAbort));
       req.setTimeout(options.readTimeoutMs, () =>
-        req.destroy(new Error(`no data received for ${options.readTimeoutMs} ms (read timeout)`)),
+        req.destroy(new NetworkError(`no data received for ${options.readTimeoutMs} ms (read timeout)`)),
       );
       req.once('response', (res) => {
         if (settled) {
@@ -285,7 +286,7 @@ class NodeBodyReader implements BodyReader {
     res.once('error', fail);
     req.once('error', fail);
     res.once('close', () => {
-      if (!this.ended) fail(new Error('the stream connection was closed'));
+      if (!this.ended) fail(new NetworkError('the stream connection was closed'));
     });
   }
 

@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream';
 import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 
 import type { LDProxyOptions, LDTLSOptions } from '../options.js';
+import { LDUnexpectedResponseError, NetworkError } from '../errors.js';
 
 type Callback = (err: Error | null, socket?: Duplex) => void;
 
@@ -97,7 +98,7 @@ export class TunnelAgent extends Agent {
       if (done) return;
       phase = next;
       clearTimeout(timer);
-      timer = setTimeout(() => finish(new Error(`${describeTimeout(next, proxyName, target)} within ${ms} ms`)), ms);
+      timer = setTimeout(() => finish(new NetworkError(`${describeTimeout(next, proxyName, target)} within ${ms} ms`)), ms);
     };
     enter('proxy-connect');
 
@@ -118,7 +119,7 @@ export class TunnelAgent extends Agent {
       if (status < 200 || status > 299) {
         const answer = `HTTP ${status}${res.statusMessage ? ` ${res.statusMessage}` : ''}`;
         const hint = status === 407 ? ' (proxy authentication required: check proxyOptions.auth)' : '';
-        finish(new Error(`the proxy ${proxyName} refused to open a tunnel to ${target}: ${answer}${hint}`));
+        finish(new LDUnexpectedResponseError(`the proxy ${proxyName} refused to open a tunnel to ${target}: ${answer}${hint}`));
         return;
       }
       if (head.length > 0) socket.unshift(head);
@@ -132,7 +133,7 @@ export class TunnelAgent extends Agent {
       const handshake = secure;
       handshake.once('secureConnect', () => finish(null, handshake));
       handshake.on('error', (err) =>
-        finish(new Error(`the TLS handshake with ${target} through the proxy ${proxyName} failed: ${err.message}`, { cause: err })),
+        finish(new NetworkError(`the TLS handshake with ${target} through the proxy ${proxyName} failed: ${err.message}`, { cause: err })),
       );
     });
     // `on`, not `once`: a second error with no listener would be thrown.
@@ -141,7 +142,7 @@ export class TunnelAgent extends Agent {
         phase === 'proxy-connect'
           ? `cannot connect to the proxy ${proxyName}: ${err.message}`
           : `the proxy ${proxyName} closed the connection before answering CONNECT for ${target} (${err.message})`;
-      finish(new Error(message, { cause: err }));
+      finish(new NetworkError(message, { cause: err }));
     });
     connectRequest.end();
     return undefined;
@@ -149,7 +150,7 @@ export class TunnelAgent extends Agent {
 
   /** Destroys pooled sockets and ends every tunnel still being set up (its request fails). */
   override destroy(): void {
-    for (const abort of [...this.settingUp]) abort(new Error('the proxy tunnel was closed before it was set up (the client is closing)'));
+    for (const abort of [...this.settingUp]) abort(new NetworkError('the proxy tunnel was closed before it was set up (the client is closing)'));
     super.destroy();
   }
 }

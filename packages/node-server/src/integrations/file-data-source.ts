@@ -26,7 +26,8 @@ const DEBOUNCE_MS = 20;
 
 /**
  * Flags from local files instead of LaunchDarkly (LaunchDarkly's `FileDataSourceFactory`): pass
- * `new integrations.FileDataSourceFactory({ paths })` (or its `getFactory()`) as `updateProcessor`.
+ * `new integrations.FileDataSourceFactory({ paths }).getFactory()` as `updateProcessor` (the form both
+ * SDKs accept; Switchyard also takes the instance itself).
  * Works with any `featureStore`. Files hold `flags`, `segments` and `flagValues` (a value served to
  * everyone). With `autoUpdate`, a change reloads every file and applies the result like a stream `put`
  * (change events included); a file that fails to load on reload is logged and the previous data stays.

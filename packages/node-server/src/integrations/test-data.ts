@@ -264,8 +264,8 @@ export class TestDataFlagBuilder {
 }
 
 /**
- * Flag data for tests, set from code (LaunchDarkly's `TestData`): pass `td.getFactory()` (or `td`) as
- * `updateProcessor`, then `td.update(td.flag('my-flag').variationForAll(true))`. Changes reach every
+ * Flag data for tests, set from code (LaunchDarkly's `TestData`): pass `td.getFactory()` as `updateProcessor`
+ * (the form both SDKs accept; Switchyard also takes `td` itself), then `td.update(td.flag('my-flag').variationForAll(true))`. Changes reach every
  * client using it the way stream patches do (versions increase, `update` events fire), and work with any
  * `featureStore`.
  */

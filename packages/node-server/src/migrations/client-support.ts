@@ -5,7 +5,6 @@
  */
 import {
   Context,
-  Reasons,
   type EventProcessor,
   type Flag,
   type LDContext,
@@ -15,11 +14,13 @@ import {
   type MigrationOpEvaluation,
   type MigrationOpMeasurement,
 } from '@switchyard/core';
+import { Reasons } from '@switchyard/core/internal';
 
+import { LDClientError } from '../errors.js';
 import { MigrationOpTracker } from './tracker.js';
 import { IsMigrationStage, type LDMigrationOpEvent, type LDMigrationStage, type LDMigrationVariation } from './types.js';
 
-const PREFIX = '[switchyard/migrations]';
+const PREFIX = '[switchyard/node-server]';
 
 /** One `migrationVariation` evaluation, as the client made it. */
 export interface MigrationEvaluation {
@@ -44,7 +45,7 @@ export interface MigrationEvaluation {
 export function migrationVariationResult(e: MigrationEvaluation): { readonly detail: LDEvaluationDetail; readonly variation: LDMigrationVariation } {
   let detail = e.detail;
   if (!IsMigrationStage(detail.value)) {
-    e.onError(new Error(`${PREFIX} unrecognized migration stage for "${e.key}"; returning the default stage`));
+    e.onError(new LDClientError(`${PREFIX} unrecognized migration stage for "${e.key}"; returning the default stage`));
     detail = { value: e.defaultStage, variationIndex: null, reason: Reasons.error('WRONG_TYPE') };
   }
   const stage = detail.value as LDMigrationStage;

@@ -185,7 +185,7 @@ class Migration<TMigrationRead, TMigrationWrite, TMigrationReadInput, TMigration
     return {
       origin: 'old',
       success: false,
-      error: new TypeError(`[switchyard/migrations] migration "${key}": ${JSON.stringify(stage)} is not a migration stage; nothing was run`),
+      error: new TypeError(`[switchyard/node-server] migration "${key}": ${JSON.stringify(stage)} is not a migration stage; nothing was run`),
     };
   }
 }

@@ -10,7 +10,7 @@ import {
   type LDMigrationTracker,
 } from './types.js';
 
-const PREFIX = '[switchyard/migrations]';
+const PREFIX = '[switchyard/node-server]';
 
 /** What a tracker is made from: one `migrationVariation` evaluation. */
 export interface MigrationTrackerInit {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { CapturingLogger } from '@switchyard/core/testing';
 
-import { applicationTags, validateOptions } from './options.js';
+import { applicationTags, validateOptions } from './validate-options.js';
 
 describe('validateOptions', () => {
   it("fills in LaunchDarkly's defaults and converts seconds to milliseconds", () => {

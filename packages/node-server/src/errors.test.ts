@@ -99,6 +99,29 @@ describe('errors', () => {
     expect(wrong).toEqual([]);
   });
 
+  it('starts every log line written from a literal with the [switchyard/<package>] prefix (or an interpolated one)', () => {
+    const unprefixed: string[] = [];
+    // A logger call whose message is a string literal: it must open with the prefix, or with an interpolation
+    // (`${PREFIX} …`, `${message}` built with the prefix); the test above checks the prefix names the package.
+    const call = /\b(?:logger|log|_logger)\??\.(?:error|warn|info|debug)\(\s*([`'"])(?!\[switchyard\/|\$\{)/g;
+    for (const pkg of readdirSync(packagesDir)) {
+      let files: string[];
+      try {
+        files = sources(join(packagesDir, pkg, 'src'));
+      } catch {
+        continue;
+      }
+      for (const file of files) {
+        const text = readFileSync(file, 'utf8');
+        for (const match of text.matchAll(call)) {
+          const line = text.slice(0, match.index).split('\n').length;
+          unprefixed.push(`${relative(packagesDir, file)}:${line}: ${text.slice(match.index, match.index + 80).split('\n')[0]}`);
+        }
+      }
+    }
+    expect(unprefixed).toEqual([]);
+  });
+
   it('makes every LaunchDarkly-named class a SwitchyardError with a code', () => {
     const cases: Array<[Error, string]> = [
       [new LDClientError('m'), 'CLIENT'],

@@ -155,7 +155,7 @@ export class BigSegmentStoreWrapper {
     this.cacheTimeMs = this.duration('userCacheTime', options.userCacheTime, options.userCacheTimeMs, DEFAULT_USER_CACHE_TIME_MS);
     this.pollIntervalMs = this.duration('statusPollInterval', options.statusPollInterval, options.statusPollIntervalMs, DEFAULT_STATUS_POLL_INTERVAL_MS);
     this.staleAfterMs = this.duration('staleAfter', options.staleAfter, options.staleAfterMs, DEFAULT_STALE_AFTER_MS);
-    this.listeners = new ListenerSet((err) => this.logger.error(`A big-segment status listener threw: ${String(err)}`));
+    this.listeners = new ListenerSet((err) => this.logger.error(`[switchyard/core] A big-segment status listener threw: ${String(err)}`));
     this.status = {
       getStatus: () => this.lastStatus,
       requireStatus: () => (this.lastStatus ? Promise.resolve(this.lastStatus) : this.pollStatus()),
@@ -181,7 +181,7 @@ export class BigSegmentStoreWrapper {
       try {
         membership = await this.query(contextKey);
       } catch (err) {
-        this.logger.error(`Big segment store membership query returned error: ${err instanceof Error ? err.message : String(err)}`);
+        this.logger.error(`[switchyard/core] Big segment store membership query returned error: ${err instanceof Error ? err.message : String(err)}`);
         return { membership: undefined, status: 'STORE_ERROR' };
       }
     }
@@ -245,7 +245,7 @@ export class BigSegmentStoreWrapper {
         next = { available: true, stale: last === undefined || this.now() - last >= this.staleAfterMs };
       } catch (err) {
         const error = StoreError.isInstance(err) ? err : new StoreError(this.description, 'getMetadata', String(err), { cause: err });
-        this.logger.error(`Big segment store status query returned error: ${error.message}`);
+        this.logger.error(`[switchyard/core] Big segment store status query returned error: ${error.message}`);
         next = { available: false, stale: false };
       }
       if (this.closed) return next;

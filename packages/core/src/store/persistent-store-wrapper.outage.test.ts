@@ -63,7 +63,7 @@ describe('A.1 store down at start while the data source delivers data', () => {
     expect(versions(store.stored('features'))).toEqual({ a: 1, b: 1 });
     expect(versions(store.stored('segments'))).toEqual({ s: 1 });
     expect(store.hasInitMarker()).toBe(true);
-    expect(log.messages('info')).toContain('Successfully updated persistent store from cached data');
+    expect(log.messages('info')).toContain('[switchyard/core] Successfully updated persistent store from cached data');
   });
 });
 
@@ -236,7 +236,7 @@ describe('A.6 (§1.7a) the write-back fails on recovery', () => {
     store.fail('init'); // the store answers the probe, but the write-back is rejected (it flaps)
     await vi.advanceTimersByTimeAsync(500);
     expect(statuses).toEqual([UNAVAILABLE]);
-    expect(log.messages('error')).toContainEqual(expect.stringMatching(/^Tried to write cached data to persistent store after a store outage, but failed/));
+    expect(log.messages('error')).toContainEqual(expect.stringMatching(/^\[switchyard\/core\] Tried to write cached data to persistent store after a store outage, but failed/));
     const probes = store.calls.isStoreAvailable;
     await vi.advanceTimersByTimeAsync(1_000);
     expect(store.calls.isStoreAvailable).toBe(probes + 2);

@@ -202,7 +202,7 @@ describe.each(MODES)('PersistentStoreWrapper, $name', ({ cacheTtlMs }) => {
       await expect(read()).rejects.toSatisfy(StoreError.isInstance);
       await expect(read()).rejects.toSatisfy(StoreError.isInstance);
       expect(statuses).toEqual([UNAVAILABLE]);
-      expect(log.messages('error')).toEqual([expect.stringMatching(/^Data store returned error: .*injected failure/)]);
+      expect(log.messages('error')).toEqual([expect.stringMatching(/^\[switchyard\/core\] Data store returned error: .*injected failure/)]);
       store.heal();
       await vi.advanceTimersByTimeAsync(499);
       expect(statuses).toHaveLength(1);

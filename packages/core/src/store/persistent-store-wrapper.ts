@@ -184,7 +184,7 @@ export class PersistentStoreWrapper implements DataStore {
     this.logger = safeLogger(options.logger);
     this.description = core.description;
     this.tracker = new StatusTracker(true, this.logger);
-    this.refreshHandlers = new ListenerSet((err) => this.logger.error(`A data store refresh handler threw: ${messageOf(err)}`));
+    this.refreshHandlers = new ListenerSet((err) => this.logger.error(`[switchyard/core] A data store refresh handler threw: ${messageOf(err)}`));
     this.now = options.now ?? Date.now;
     this.guard = createItemGuard(core);
 
@@ -753,14 +753,14 @@ export class PersistentStoreWrapper implements DataStore {
   private markUnavailable(error: StoreError): void {
     if (this.closed) return;
     if (!this.tracker.getStatus().available) {
-      this.logger.debug(`Data store returned error: ${error.message}`);
+      this.logger.debug(`[switchyard/core] Data store returned error: ${error.message}`);
       return;
     }
-    this.logger.error(`Data store returned error: ${error.message}`);
+    this.logger.error(`[switchyard/core] Data store returned error: ${error.message}`);
     this.logger.warn(
       this.cacheMode === 'forever'
-        ? 'Detected persistent store unavailability; updates will be cached until it recovers'
-        : 'Detected persistent store unavailability; the data source will be asked to refresh when it recovers',
+        ? '[switchyard/core] Detected persistent store unavailability; updates will be cached until it recovers'
+        : '[switchyard/core] Detected persistent store unavailability; the data source will be asked to refresh when it recovers',
     );
     this.tracker.update(false, false);
     this.schedulePoll();
@@ -803,15 +803,15 @@ export class PersistentStoreWrapper implements DataStore {
       try {
         const complete = await this.writeBack();
         if (!complete) refreshNeeded = true;
-        this.logger.info('Successfully updated persistent store from cached data');
+        this.logger.info('[switchyard/core] Successfully updated persistent store from cached data');
       } catch (err) {
         this.tracker.metrics.storeErrors++;
-        this.logger.error(`Tried to write cached data to persistent store after a store outage, but failed: ${messageOf(err)}`);
+        this.logger.error(`[switchyard/core] Tried to write cached data to persistent store after a store outage, but failed: ${messageOf(err)}`);
         return;
       }
     }
     if (this.closed) return;
-    this.logger.warn('Persistent store is available again');
+    this.logger.warn('[switchyard/core] Persistent store is available again');
     this.tracker.update(true, refreshNeeded);
     if (refreshNeeded) {
       this.awaitingRefresh = true;

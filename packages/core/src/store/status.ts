@@ -19,8 +19,8 @@ export class StatusTracker implements DataStoreStatusProvider {
     private readonly monitoringEnabled: boolean,
     logger: LDLogger,
   ) {
-    this.listeners = new ListenerSet((err) => logger.error(`A data store status listener threw: ${String(err)}`));
-    this.operationListeners = new ListenerSet((err) => logger.error(`A data store operation listener threw: ${String(err)}`));
+    this.listeners = new ListenerSet((err) => logger.error(`[switchyard/core] A data store status listener threw: ${String(err)}`));
+    this.operationListeners = new ListenerSet((err) => logger.error(`[switchyard/core] A data store operation listener threw: ${String(err)}`));
   }
 
   onOperation(listener: (operation: DataStoreOperationInfo) => void): Unsubscribe {

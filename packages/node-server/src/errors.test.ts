@@ -47,30 +47,37 @@ function sources(dir: string): string[] {
   return out;
 }
 
+/** Every package's non-test source files, with the package's folder name. */
+function packageSources(): Array<{ pkg: string; file: string }> {
+  const out: Array<{ pkg: string; file: string }> = [];
+  for (const pkg of readdirSync(packagesDir)) {
+    let files: string[];
+    try {
+      files = sources(join(packagesDir, pkg, 'src'));
+    } catch {
+      continue;
+    }
+    for (const file of files) out.push({ pkg, file });
+  }
+  return out;
+}
+
 describe('errors', () => {
   it('raises only SwitchyardError subclasses in every package, apart from the listed cases', () => {
     const found: string[] = [];
     const used = new Set<string>();
-    for (const pkg of readdirSync(packagesDir)) {
-      let files: string[];
-      try {
-        files = sources(join(packagesDir, pkg, 'src'));
-      } catch {
-        continue;
-      }
-      for (const file of files) {
-        const path = relative(packagesDir, file).split('\\').join('/');
-        readFileSync(file, 'utf8')
-          .split('\n')
-          .forEach((line, i) => {
-            if (/^\s*(\/\/|\*)/.test(line)) return; // comments and TSDoc examples
-            for (const match of line.matchAll(/new (?:Error|TypeError|RangeError)\((?:String\(err\)\))?/g)) {
-              const key = Object.keys(ALLOWED).find((k) => k.startsWith(`${path}: `) && match[0].startsWith(k.slice(path.length + 2)));
-              if (key) used.add(key);
-              else found.push(`${path}:${i + 1}: ${line.trim()}`);
-            }
-          });
-      }
+    for (const { file } of packageSources()) {
+      const path = relative(packagesDir, file).split('\\').join('/');
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .forEach((line, i) => {
+          if (/^\s*(\/\/|\*)/.test(line)) return; // comments and TSDoc examples
+          for (const match of line.matchAll(/new (?:Error|TypeError|RangeError)\((?:String\(err\)\))?/g)) {
+            const key = Object.keys(ALLOWED).find((k) => k.startsWith(`${path}: `) && match[0].startsWith(k.slice(path.length + 2)));
+            if (key) used.add(key);
+            else found.push(`${path}:${i + 1}: ${line.trim()}`);
+          }
+        });
     }
     expect(found).toEqual([]);
     expect(Object.keys(ALLOWED).filter((k) => !used.has(k))).toEqual([]); // no stale entries
@@ -78,23 +85,15 @@ describe('errors', () => {
 
   it('prefixes messages with [switchyard/<package>] of the package that writes them', () => {
     const wrong: string[] = [];
-    for (const pkg of readdirSync(packagesDir)) {
-      let files: string[];
-      try {
-        files = sources(join(packagesDir, pkg, 'src'));
-      } catch {
-        continue;
-      }
-      for (const file of files) {
-        readFileSync(file, 'utf8')
-          .split('\n')
-          .forEach((line, i) => {
-            if (/^\s*(\/\/|\*)/.test(line)) return; // comments and TSDoc examples
-            for (const [, name] of line.matchAll(/\[switchyard\/([a-z0-9-]+)\]/g)) {
-              if (name !== pkg) wrong.push(`${relative(packagesDir, file)}:${i + 1}: [switchyard/${name}]`);
-            }
-          });
-      }
+    for (const { pkg, file } of packageSources()) {
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .forEach((line, i) => {
+          if (/^\s*(\/\/|\*)/.test(line)) return; // comments and TSDoc examples
+          for (const [, name] of line.matchAll(/\[switchyard\/([a-z0-9-]+)\]/g)) {
+            if (name !== pkg) wrong.push(`${relative(packagesDir, file)}:${i + 1}: [switchyard/${name}]`);
+          }
+        });
     }
     expect(wrong).toEqual([]);
   });
@@ -104,19 +103,11 @@ describe('errors', () => {
     // A logger call whose message is a string literal: it must open with the prefix, or with an interpolation
     // (`${PREFIX} …`, `${message}` built with the prefix); the test above checks the prefix names the package.
     const call = /\b(?:logger|log|_logger)\??\.(?:error|warn|info|debug)\(\s*([`'"])(?!\[switchyard\/|\$\{)/g;
-    for (const pkg of readdirSync(packagesDir)) {
-      let files: string[];
-      try {
-        files = sources(join(packagesDir, pkg, 'src'));
-      } catch {
-        continue;
-      }
-      for (const file of files) {
-        const text = readFileSync(file, 'utf8');
-        for (const match of text.matchAll(call)) {
-          const line = text.slice(0, match.index).split('\n').length;
-          unprefixed.push(`${relative(packagesDir, file)}:${line}: ${text.slice(match.index, match.index + 80).split('\n')[0]}`);
-        }
+    for (const { file } of packageSources()) {
+      const text = readFileSync(file, 'utf8');
+      for (const match of text.matchAll(call)) {
+        const line = text.slice(0, match.index).split('\n').length;
+        unprefixed.push(`${relative(packagesDir, file)}:${line}: ${text.slice(match.index, match.index + 80).split('\n')[0]}`);
       }
     }
     expect(unprefixed).toEqual([]);

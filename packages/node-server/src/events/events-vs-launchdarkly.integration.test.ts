@@ -3,7 +3,6 @@
 // and JSON key order aside).
 import { init as ldInit, type LDClient as LaunchDarklyClient } from '@launchdarkly/node-server-sdk';
 import { TestData as LDTestData } from '@launchdarkly/node-server-sdk/integrations';
-import { FakeEvents, FakeServer } from '@switchyard/fake-launchdarkly';
 import { rng } from '@switchyard/bench-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -11,6 +10,7 @@ import type { LDClient } from '../client/api.js';
 import { SwitchyardClient } from '../client/client.js';
 import { TestData } from '../integrations/index.js';
 import { eventProcessorFactory } from './index.js';
+import { endpoints, normalize, quiet, side, sortedSummaries, type Side } from './vs-launchdarkly.test-support.js';
 
 const future = Date.now() + 3_600_000;
 const FLAGS: Record<string, unknown>[] = [
@@ -59,18 +59,7 @@ const CONTEXTS: unknown[] = [
 ];
 
 const OPTIONS = { diagnosticOptOut: true, flushInterval: 3600, privateAttributes: ['email', '/address/street'], contextKeysCapacity: 3 };
-const quiet = { error: () => undefined, warn: () => undefined, info: () => undefined, debug: () => undefined };
 
-interface Side {
-  server: FakeServer;
-  events: FakeEvents;
-}
-async function side(): Promise<Side> {
-  const server = new FakeServer();
-  const events = new FakeEvents(server);
-  await server.listen();
-  return { server, events };
-}
 
 let ours: Side;
 let theirs: Side;
@@ -86,7 +75,6 @@ beforeAll(async () => {
     await td.usePreconfiguredFlag(flag);
     await ldtd.usePreconfiguredFlag(flag);
   }
-  const endpoints = (url: string) => ({ baseUri: url, streamUri: url, eventsUri: url });
   ourClient = new SwitchyardClient('sdk-key', { ...OPTIONS, ...endpoints(ours.server.url), updateProcessor: td.getFactory(), logger: quiet }, { eventProcessorFactory });
   ldClient = ldInit('sdk-key', { ...OPTIONS, ...endpoints(theirs.server.url), updateProcessor: ldtd.getFactory(), logger: quiet });
   await ourClient.waitForInitialization({ timeout: 10 });
@@ -100,29 +88,10 @@ afterAll(async () => {
   await theirs?.server.close();
 });
 
-/** Dates vary between the two runs; key order does not matter in JSON. */
-function normalize(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(normalize);
-  if (value === null || typeof value !== 'object') return value;
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value).sort()) {
-    if (key === 'creationDate' || key === 'startDate' || key === 'endDate') continue;
-    out[key] = normalize((value as Record<string, unknown>)[key]);
-  }
-  return out;
-}
-
 /** Full events as a sorted list of JSON strings, and the summary with its counters sorted. */
 function comparable(events: Record<string, unknown>[]) {
   const full = events.filter((e) => e.kind !== 'summary').map((e) => JSON.stringify(normalize(e)));
-  const summaries = events.filter((e) => e.kind === 'summary').map((e) => normalize(e) as { features: Record<string, { counters: unknown[]; contextKinds: string[] }> });
-  for (const summary of summaries) {
-    for (const feature of Object.values(summary.features)) {
-      feature.counters.sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
-      feature.contextKinds.sort();
-    }
-  }
-  return { full: full.sort(), summaries };
+  return { full: full.sort(), summaries: sortedSummaries(events) };
 }
 
 it("sends the same events as LaunchDarkly's Node SDK for the same calls", async () => {
@@ -192,7 +161,6 @@ async function pair(flags: readonly Record<string, unknown>[], options: Record<s
     await td.usePreconfiguredFlag(flag);
     await ldtd.usePreconfiguredFlag(flag);
   }
-  const endpoints = (url: string) => ({ baseUri: url, streamUri: url, eventsUri: url });
   const mine = new SwitchyardClient('sdk-key', { ...options, ...endpoints(a.server.url), updateProcessor: td.getFactory(), logger: quiet }, { eventProcessorFactory });
   const theirs = ldInit('sdk-key', { ...options, ...endpoints(b.server.url), updateProcessor: ldtd.getFactory(), logger: quiet });
   await mine.waitForInitialization({ timeout: 10 });

@@ -13,11 +13,11 @@ import {
   type LDClient as LaunchDarklyClient,
 } from '@launchdarkly/node-server-sdk';
 import { TestData as LDTestData } from '@launchdarkly/node-server-sdk/integrations';
-import { FakeEvents, FakeServer } from '@switchyard/fake-launchdarkly';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 
 import { SwitchyardClient } from '../client/client.js';
 import { eventProcessorFactory } from '../events/index.js';
+import { endpoints, normalize as normalizeEvent, quiet, side, sortedSummaries, type Side } from '../events/vs-launchdarkly.test-support.js';
 import { TestData } from '../integrations/index.js';
 import { createMigration, LDMigrationError, LDMigrationSuccess } from './migration.js';
 import { LDExecutionOrdering, LDSerialExecution, type LDMigrationOpEvent, type LDMigrationStage } from './types.js';
@@ -58,18 +58,7 @@ const CONTEXTS: unknown[] = [
 ];
 
 const OPTIONS = { diagnosticOptOut: true, flushInterval: 3600, privateAttributes: ['email'] };
-const quiet = { error: () => undefined, warn: () => undefined, info: () => undefined, debug: () => undefined };
 
-interface Side {
-  server: FakeServer;
-  events: FakeEvents;
-}
-async function side(): Promise<Side> {
-  const server = new FakeServer();
-  const events = new FakeEvents(server);
-  await server.listen();
-  return { server, events };
-}
 
 /** What the scenario needs from either SDK: the client and its migration API. */
 interface Sdk {
@@ -156,7 +145,6 @@ beforeAll(async () => {
     await td.usePreconfiguredFlag(f);
     await ldtd.usePreconfiguredFlag(f);
   }
-  const endpoints = (url: string) => ({ baseUri: url, streamUri: url, eventsUri: url });
   ourClient = new SwitchyardClient('sdk-key', { ...OPTIONS, ...endpoints(ours.server.url), updateProcessor: td.getFactory(), logger: quiet }, { eventProcessorFactory });
   ldClient = ldInit('sdk-key', { ...OPTIONS, ...endpoints(theirs.server.url), updateProcessor: ldtd.getFactory(), logger: quiet });
   ourClient.on('error', () => undefined);
@@ -174,35 +162,7 @@ afterAll(async () => {
 });
 
 /** Dates vary between the runs, and so do measured latencies (kept: which origins have one). */
-function normalize(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(normalize);
-  if (value === null || typeof value !== 'object') return value;
-  const record = value as Record<string, unknown>;
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(record).sort()) {
-    if (key === 'creationDate' || key === 'startDate' || key === 'endDate') continue;
-    if (record.key === 'latency_ms' && key === 'values') {
-      const values = record.values as Record<string, unknown>;
-      out.values = Object.fromEntries(Object.keys(values).sort().map((k) => [k, typeof values[k]]));
-      continue;
-    }
-    out[key] = normalize(record[key]);
-  }
-  return out;
-}
-
-function summaries(events: Record<string, unknown>[]) {
-  return events
-    .filter((e) => e.kind === 'summary')
-    .map((e) => {
-      const s = normalize(e) as { features: Record<string, { counters: unknown[]; contextKinds: string[] }> };
-      for (const feature of Object.values(s.features)) {
-        feature.counters.sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
-        feature.contextKinds.sort();
-      }
-      return s;
-    });
-}
+const normalize = (value: unknown) => normalizeEvent(value, true);
 
 it("sends the same migration_op, feature, index and summary events as LaunchDarkly's Node SDK", async () => {
   await scenario({
@@ -225,7 +185,7 @@ it("sends the same migration_op, feature, index and summary events as LaunchDark
   // In order: each call's index, feature and migration events come in the same sequence.
   const inOrder = (events: Record<string, unknown>[]) => events.filter((e) => e.kind !== 'summary').map((e) => JSON.stringify(normalize(e)));
   expect(inOrder(mine)).toEqual(inOrder(theirsEvents));
-  expect(summaries(mine)).toEqual(summaries(theirsEvents));
+  expect(sortedSummaries(mine)).toEqual(sortedSummaries(theirsEvents));
 
   // The comparison covered what it should.
   const ops = mine.filter((e) => e.kind === 'migration_op') as unknown as LDMigrationOpEvent[];
